@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config/load.js';
+import { TwostageError } from '../errors.js';
+import { createLogger, setLogger, type Logger } from '../log.js';
+
+export interface CommandContext {
+  config: Config;
+  log: Logger;
+  /** True when `--json` was given: the action's result is printed as one JSON object on stdout. */
+  json: boolean;
+}
+
+/**
+ * What an action returns: `json` is printed with `--json`, `text` otherwise (lines on stdout).
+ * Returning `undefined` prints nothing (long-running commands such as `serve`).
+ */
+export interface CommandResult {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+type FlagMap = Partial<Record<keyof Config, string | number | undefined>>;
+
+/**
+ * Wraps a command action: loads the configuration (flags override the environment), runs the
+ * action, prints its result, and on failure prints one line `error: …` on stderr (and the error as
+ * JSON on stdout with `--json`) and exits with status 1.
+ */
+export function action<O extends { json?: boolean }>(
+  run: (ctx: CommandContext, options: O, args: string[]) => Promise<CommandResult | undefined>,
+  flagsOf: (options: O) => FlagMap = () => ({}),
+): (...args: unknown[]) => Promise<void> {
+  return async (...raw: unknown[]) => {
+    const command = raw[raw.length - 1] as Command;
+    const options = command.opts() as O;
+    const positional = command.args;
+    const json = Boolean(options.json);
+    try {
+      const { config } = loadConfig({ flags: flagsOf(options) });
+      const log = createLogger(config.LOG_LEVEL);
+      setLogger(log);
+      const result = await run({ config, log, json }, options, positional);
+      if (result !== undefined) {
+        process.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+      }
+    } catch (error) {
+      reportFailure(error, json);
+      process.exitCode = 1;
+    }
+  };
+}
+
+export function reportFailure(error: unknown, json: boolean): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof TwostageError ? error.code : 'REC_ERR_INTERNAL';
+  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  process.stderr.write(`error: ${oneLine}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: oneLine } })}\n`);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/** Parses a positive integer flag, naming the flag in the error. */
+export function parseIntegerFlag(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid value "${value}" for ${name}: expected an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * One declaration per setting: its key, value schema, default, unit and description.
+ * The loader, `.env.example`, `twostage config` and docs/configuration.md all read this list,
+ * so a setting is described here and nowhere else.
+ */
+export interface SettingSpec {
+  readonly key: string;
+  readonly schema: z.ZodType;
+  /** A constant, or a function of the already-resolved WORKDIR for paths below it. */
+  readonly default: unknown | ((workdir: string) => unknown);
+  readonly unit?: string;
+  readonly description: string;
+  /** Values masked in `twostage config` output and logs (passwords inside URLs are always masked). */
+  readonly secret?: boolean;
+}
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const storeUrl = z.string().min(1).regex(/^[a-z][a-z0-9+.-]*:\/\//, 'must be a URL with a scheme, such as sqlite:///path or redis://host:6379');
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'WORKDIR', schema: z.string().min(1), default: './.twostage', description: 'Folder for the embedded stores, artifacts and reports.' },
+  { key: 'OFFLINE_STORE_URL', schema: storeUrl, default: (w: string) => `duckdb://${w}/offline.duckdb`, description: 'Offline store: ingested dataset and feature history (duckdb://FILE or postgres://…).' },
+  { key: 'ONLINE_STORE_URL', schema: storeUrl, default: (w: string) => `sqlite://${w}/online.sqlite`, description: 'Online feature store: latest feature values per entity (sqlite://FILE, redis://…, postgres://…, dynamodb://TABLE).' },
+  { key: 'CANDIDATE_STORE_URL', schema: storeUrl, default: (w: string) => `sqlite://${w}/online.sqlite`, description: 'Candidate store: precomputed retrieval candidates per user (sqlite://FILE, redis://…, dynamodb://TABLE).' },
+  { key: 'ARTIFACT_STORE_URL', schema: storeUrl, default: (w: string) => `file://${w}/artifacts`, description: 'Artifact store for model files and reports (file://DIR or s3://BUCKET/PREFIX).' },
+  { key: 'REGISTRY_STORE_URL', schema: storeUrl, default: (w: string) => `sqlite://${w}/registry.sqlite`, description: 'Model registry metadata (sqlite://FILE or postgres://…).' },
+  { key: 'CANDIDATE_COUNT', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Candidates kept per user by retrieval; the ranker reorders only these.' },
+  { key: 'MF_FACTORS', schema: positiveInt(4096), default: 64, unit: 'factors', description: 'Latent factors of the matrix-factorization retrievers (SVD, ALS, BPR).' },
+  { key: 'TOP_K', schema: positiveInt(10_000), default: 10, unit: 'items', description: 'Default number of recommendations when a request gives no top_k.' },
+  { key: 'MAX_TOP_K', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Largest top_k a request may ask for.' },
+  { key: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the API server listens on.' },
+  { key: 'PORT', schema: z.coerce.number().int().min(0).max(65_535), default: 8000, description: 'TCP port of the API server (0 picks a free port).' },
+  { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Longest user_id the API accepts.' },
+  { key: 'BODY_LIMIT', schema: positiveInt(100 * 1024 * 1024), default: 16_384, unit: 'bytes', description: 'Largest request body the API accepts.' },
+  { key: 'STORE_TIMEOUT_MS', schema: positiveInt(600_000), default: 2_000, unit: 'ms', description: 'Timeout of one online store or candidate store call made while serving a request.' },
+  { key: 'SEED', schema: z.coerce.number().int().min(0).max(2 ** 32 - 1), default: 0, description: 'Random seed for every trainer; the same seed and data give the same models.' },
+  { key: 'ON_BAD_LINE', schema: z.enum(['error', 'skip']), default: 'error', description: 'What ingest does with a malformed input line: stop with an error, or skip and count it.' },
+  { key: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Minimum level of the JSON logs written to stderr.' },
+  { key: 'AWS_REGION', schema: z.string().min(1), default: 'us-east-1', description: 'AWS region for dynamodb:// and s3:// stores.' },
+  { key: 'AWS_ENDPOINT_URL', schema: z.string(), default: '', description: 'Endpoint for the AWS SDK (empty: the SDK default); points DynamoDB and S3 clients at a local server.' },
+  { key: 'AWS_ACCESS_KEY_ID', schema: z.string(), default: '', description: 'AWS access key id (empty: the SDK default credential chain).', secret: true },
+  { key: 'AWS_SECRET_ACCESS_KEY', schema: z.string(), default: '', description: 'AWS secret access key (empty: the SDK default credential chain).', secret: true },
+];
+
+export const SETTING_KEYS: ReadonlySet<string> = new Set(SETTINGS.map((s) => s.key));
+
+export function findSetting(key: string): SettingSpec | undefined {
+  return SETTINGS.find((s) => s.key === key);
+}

@@ -1,0 +1,216 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { urlToPath } from '../open.js';
+import type { CellValue, ColumnBatch, ColumnType, OfflineStore, ReadTableOptions, Row, TableSchema, TableWriter } from '../types.js';
+import { connectDuckDb, quoteIdentifier as q } from './connection.js';
+
+const STAGING_SUFFIX = '__staging';
+const DEFAULT_BATCH_SIZE = 10_000;
+
+/** Opens `duckdb://FILE` (or `duckdb://:memory:`) as an offline store. */
+export async function openDuckDbOfflineStore(url: URL): Promise<DuckDbOfflineStore> {
+  const file = url.host === ':memory:' || url.pathname === ':memory:' ? ':memory:' : urlToPath(url);
+  return new DuckDbOfflineStore(url.toString(), await connectDuckDb(file));
+}
+
+/**
+ * Offline store on a DuckDB file. Whole-table replacement writes staging tables through DuckDB
+ * appenders, then drops and renames inside one transaction, so readers see the old tables or the
+ * new ones, never a mix.
+ */
+export class DuckDbOfflineStore implements OfflineStore {
+  readonly url: string;
+  /** The underlying connection, for callers that run their own SQL (for example an ASOF JOIN). */
+  readonly connection: DuckDBConnection;
+  private closed = false;
+
+  constructor(url: string, connection: DuckDBConnection) {
+    this.url = url;
+    this.connection = connection;
+  }
+
+  async replaceTables(schemas: readonly TableSchema[], fill: (writers: Readonly<Record<string, TableWriter>>) => Promise<void>): Promise<void> {
+    const writers: Record<string, TableWriter> = {};
+    const appenders: DuckDBAppender[] = [];
+    for (const schema of schemas) {
+      const staging = `${schema.name}${STAGING_SUFFIX}`;
+      await this.connection.run(`DROP TABLE IF EXISTS ${q(staging)}`);
+      await this.connection.run(createTableSql(staging, schema));
+      const appender = await this.connection.createAppender(staging);
+      appenders.push(appender);
+      writers[schema.name] = { append: async (rows) => appendRows(appender, schema, rows) };
+    }
+
+    try {
+      await fill(writers);
+      for (const appender of appenders) appender.closeSync();
+    } catch (error) {
+      for (const appender of appenders) {
+        try {
+          appender.closeSync();
+        } catch {
+          // The appender may already be invalid after a failed append; the staging table is dropped below.
+        }
+      }
+      for (const schema of schemas) await this.connection.run(`DROP TABLE IF EXISTS ${q(schema.name + STAGING_SUFFIX)}`);
+      throw error;
+    }
+
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const schema of schemas) {
+        await this.connection.run(`DROP TABLE IF EXISTS ${q(schema.name)}`);
+        await this.connection.run(`ALTER TABLE ${q(schema.name + STAGING_SUFFIX)} RENAME TO ${q(schema.name)}`);
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async appendRows(schema: TableSchema, rows: readonly Row[]): Promise<void> {
+    await this.connection.run(createTableSql(schema.name, schema, true));
+    const appender = await this.connection.createAppender(schema.name);
+    try {
+      appendRows(appender, schema, rows);
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async hasTable(name: string): Promise<boolean> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1`,
+      [name],
+    );
+    return Number(reader.getRowsJS()[0][0]) > 0;
+  }
+
+  async readTable(name: string, options: ReadTableOptions = {}): Promise<ColumnBatch> {
+    const types = await this.columnTypes(name);
+    const reader = await this.connection.runAndReadAll(selectSql(name, options));
+    return toColumnBatch(reader.getColumnsObjectJS() as Record<string, unknown[]>, types);
+  }
+
+  async *scanTable(name: string, options: ReadTableOptions & { batchSize?: number } = {}): AsyncIterable<ColumnBatch> {
+    const types = await this.columnTypes(name);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const result = await this.connection.stream(selectSql(name, options));
+    const names = result.columnNames();
+    let pending: Record<string, unknown[]> = Object.fromEntries(names.map((n) => [n, []]));
+    let pendingRows = 0;
+    for await (const rows of result.yieldRowsJs()) {
+      for (const row of rows) names.forEach((n, i) => pending[n].push(row[i]));
+      pendingRows += rows.length;
+      if (pendingRows >= batchSize) {
+        yield toColumnBatch(pending, types);
+        pending = Object.fromEntries(names.map((n) => [n, []]));
+        pendingRows = 0;
+      }
+    }
+    if (pendingRows > 0) yield toColumnBatch(pending, types);
+  }
+
+  async countRows(name: string): Promise<number> {
+    if (!(await this.hasTable(name))) return 0;
+    const reader = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${q(name)}`);
+    return Number(reader.getRowsJS()[0][0]);
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.connection.run(`DROP TABLE IF EXISTS ${q(name)}`);
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.run('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+  }
+
+  private async columnTypes(name: string): Promise<Map<string, string>> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1`,
+      [name],
+    );
+    const rows = reader.getRowsJS();
+    if (rows.length === 0) throw new Error(`table ${name} does not exist in ${this.url}`);
+    return new Map(rows.map((r) => [String(r[0]), String(r[1])]));
+  }
+}
+
+const SQL_TYPES: Record<ColumnType, string> = {
+  VARCHAR: 'VARCHAR',
+  DOUBLE: 'DOUBLE',
+  BIGINT: 'BIGINT',
+  INTEGER: 'INTEGER',
+  BOOLEAN: 'BOOLEAN',
+  JSON: 'JSON',
+};
+
+function createTableSql(name: string, schema: TableSchema, ifNotExists = false): string {
+  const columns = schema.columns.map((c) => `${q(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${q(name)} (${columns})`;
+}
+
+function selectSql(name: string, options: ReadTableOptions): string {
+  const columns = options.columns ? options.columns.map(q).join(', ') : '*';
+  const order = options.orderBy?.length ? ` ORDER BY ${options.orderBy.map(q).join(', ')}` : '';
+  return `SELECT ${columns} FROM ${q(name)}${order}`;
+}
+
+function appendRows(appender: DuckDBAppender, schema: TableSchema, rows: readonly Row[]): void {
+  const width = schema.columns.length;
+  for (const row of rows) {
+    if (row.length !== width) {
+      throw new Error(`row for table ${schema.name} has ${row.length} values, expected ${width}`);
+    }
+    for (let c = 0; c < width; c++) appendCell(appender, schema.columns[c].type, row[c]);
+    appender.endRow();
+  }
+}
+
+function appendCell(appender: DuckDBAppender, type: ColumnType, value: CellValue): void {
+  if (value === null || value === undefined) {
+    appender.appendNull();
+    return;
+  }
+  switch (type) {
+    case 'VARCHAR':
+      appender.appendVarchar(String(value));
+      return;
+    case 'DOUBLE':
+      appender.appendDouble(Number(value));
+      return;
+    case 'BIGINT':
+      appender.appendBigInt(BigInt(Math.trunc(Number(value))));
+      return;
+    case 'INTEGER':
+      appender.appendInteger(Number(value));
+      return;
+    case 'BOOLEAN':
+      appender.appendBoolean(Boolean(value));
+      return;
+    case 'JSON':
+      appender.appendVarchar(JSON.stringify(value));
+      return;
+  }
+}
+
+function toColumnBatch(columns: Record<string, unknown[]>, types: Map<string, string>): ColumnBatch {
+  const batch: ColumnBatch = {};
+  for (const [name, values] of Object.entries(columns)) {
+    const type = types.get(name);
+    if (type === 'BIGINT' || type === 'HUGEINT') {
+      batch[name] = values.map((v) => (v === null ? null : Number(v)));
+    } else if (type === 'JSON') {
+      batch[name] = values.map((v) => (v === null ? null : (JSON.parse(String(v)) as CellValue)));
+    } else {
+      batch[name] = values as CellValue[];
+    }
+  }
+  return batch;
+}

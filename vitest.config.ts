@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Training tests on MovieLens take seconds each on a 2-core machine.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Files run in separate processes so native handles (DuckDB, SQLite) never share state.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
