@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryLineReporter from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,6 @@ export default defineConfig({
     // Files run in separate processes so native handles (DuckDB, SQLite) never share state.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', new SummaryLineReporter()],
   },
 });
