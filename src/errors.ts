@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   REC_ERR_MODEL_NOT_FOUND: { status: 404, description: 'A model version or artifact does not exist.' },
   REC_ERR_REQUEST_INVALID: { status: 400, description: 'An API request body or parameter is invalid.' },
   REC_ERR_TRAINING_FAILED: { status: 500, description: 'A trainer received data it cannot train on.' },
+  REC_ERR_REGISTRY_CONFLICT: { status: 409, description: 'A model version already exists, or a stage change would leave two production versions of one kind.' },
+  REC_ERR_NO_PRODUCTION_MODEL: { status: 503, description: 'No production model of a required kind is registered or loaded yet; run the pipeline or promote a version.' },
+  REC_ERR_ROUTE_NOT_FOUND: { status: 404, description: 'The API has no route for this method and path.' },
+  REC_ERR_BODY_TOO_LARGE: { status: 413, description: 'The request body is larger than BODY_LIMIT bytes.' },
+  REC_ERR_MEDIA_TYPE_UNSUPPORTED: { status: 415, description: 'The request body is not JSON (Content-Type must be application/json).' },
+  REC_ERR_INTERNAL: { status: 500, description: 'An unexpected failure; the log line with the same request id has the details.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
