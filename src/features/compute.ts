@@ -1,0 +1,113 @@
+/**
+ * Feature histories computed from the ingested dataset. Records derived from timestamped
+ * interactions get created time = event time: the interaction was known when it happened, so a
+ * backfill writes what a streaming pipeline would have written then.
+ */
+import type { DatasetInfo, Interactions, ItemRecord } from '../data/types.js';
+import { ITEM_ATTRIBUTES, ITEM_SNAPSHOT, ITEM_STATS, USER_STATS } from './definitions.js';
+import { HistoryBuilder } from './history.js';
+import { groupByCode, radixSortByFloat64, identityOrder } from './sort.js';
+import type { FeatureGroup, FeatureHistory } from './types.js';
+
+/** What the feature pipeline reads: the shape `loadDataset(store)` returns. */
+export interface FeatureSourceData {
+  readonly info: DatasetInfo;
+  readonly interactions: Interactions;
+  readonly items: readonly ItemRecord[];
+}
+
+/** Time of the one record of `item_attributes`: the Unix epoch, so every training row sees it. */
+export const STATIC_RECORD_TIME = 0;
+
+export function computeUserStats(data: FeatureSourceData): FeatureHistory {
+  const { interactions } = data;
+  return computeInteractionStats(USER_STATS, interactions.user, interactions.userIds, interactions);
+}
+
+export function computeItemStats(data: FeatureSourceData): FeatureHistory {
+  const { interactions } = data;
+  return computeInteractionStats(ITEM_STATS, interactions.item, interactions.itemIds, interactions);
+}
+
+/**
+ * One record per (entity, distinct interaction time): the aggregates over every interaction of
+ * the entity at or before that time. Interactions in the same millisecond land in one record, so
+ * a join strictly before a label's time never sees a same-millisecond neighbour. The group's
+ * stored features must be, in order: interaction count, weight sum, rating count, rating mean,
+ * rating standard deviation, first and last interaction time.
+ */
+export function computeInteractionStats(group: FeatureGroup, entity: Int32Array, entityIds: readonly string[], interactions: Interactions): FeatureHistory {
+  const builder = new HistoryBuilder(group);
+  const { timestamp, rating, weight } = interactions;
+  const sorted = groupByCode(entity, radixSortByFloat64(timestamp, identityOrder(timestamp.length)), entityIds.length);
+
+  for (let e = 0; e < entityIds.length; e++) {
+    const start = sorted.offsets[e];
+    const end = sorted.offsets[e + 1];
+    let count = 0;
+    let weightSum = 0;
+    let ratingCount = 0;
+    let ratingMean = 0;
+    let ratingM2 = 0;
+    const first = start < end ? timestamp[sorted.order[start]] : NaN;
+
+    for (let p = start; p < end; p++) {
+      const j = sorted.order[p];
+      count++;
+      weightSum += weight[j];
+      const value = rating[j];
+      if (!Number.isNaN(value)) {
+        // Welford's update keeps the variance exact enough for long histories.
+        ratingCount++;
+        const delta = value - ratingMean;
+        ratingMean += delta / ratingCount;
+        ratingM2 += delta * (value - ratingMean);
+      }
+      const t = timestamp[j];
+      const isLastAtTime = p + 1 === end || timestamp[sorted.order[p + 1]] !== t;
+      if (!isLastAtTime) continue;
+
+      builder.add(entityIds[e], t, t, [
+        count,
+        weightSum,
+        ratingCount,
+        ratingCount > 0 ? ratingMean : null,
+        ratingCount > 0 ? Math.sqrt(ratingM2 / ratingCount) : null,
+        first,
+        t,
+      ]);
+    }
+  }
+  return builder.build();
+}
+
+/** One record per item with metadata, at {@link STATIC_RECORD_TIME}. */
+export function computeItemAttributes(data: FeatureSourceData): FeatureHistory {
+  const builder = new HistoryBuilder(ITEM_ATTRIBUTES);
+  for (const item of data.items) {
+    const categories = item.categories.filter((c) => c !== '');
+    builder.add(item.itemId, STATIC_RECORD_TIME, STATIC_RECORD_TIME, [
+      item.mainCategory,
+      item.store,
+      categories[0] ?? null,
+      categories,
+      categories.length,
+      item.title === null ? null : item.title.length,
+    ]);
+  }
+  return builder.build();
+}
+
+/**
+ * One record per item that has any snapshot value, with event and created time = the ingest time:
+ * the only moment those values are known to hold.
+ */
+export function computeItemSnapshot(data: FeatureSourceData): FeatureHistory {
+  const builder = new HistoryBuilder(ITEM_SNAPSHOT);
+  const at = data.info.ingestedAt;
+  for (const item of data.items) {
+    if (item.averageRating === null && item.ratingNumber === null && item.price === null) continue;
+    builder.add(item.itemId, at, at, [item.averageRating, item.ratingNumber, item.price]);
+  }
+  return builder.build();
+}

@@ -1,0 +1,52 @@
+/**
+ * Training-table features: every user and item feature of the non-snapshot groups, point in time,
+ * for (user, item, timestamp) rows. The ranking-dataset builder and `twostage features export`
+ * both use it, so they produce the same columns.
+ */
+import type { OfflineStore } from '../store/types.js';
+import { snapshotFeatureNames, TRAINING_GROUPS, trainingFeatures } from './definitions.js';
+import { joinHistory } from './historical.js';
+import { readHistory } from './history.js';
+import type { FeatureColumn, FeatureColumnSpec, FeatureGroup, FeatureHistory } from './types.js';
+
+/** Row i asks for user `userIds[i]` and item `itemIds[i]` as of `timestamps[i]` (ms). */
+export interface TrainingRows {
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  readonly timestamps: Float64Array | readonly number[];
+}
+
+export interface TrainingFeatures {
+  /** Output features in column order: `trainingFeatures()`. */
+  readonly features: readonly FeatureColumnSpec[];
+  /** One column per feature, one value per row, in row order. */
+  readonly columns: Readonly<Record<string, FeatureColumn>>;
+  /** Snapshot features left out because they would leak crawl-time information. */
+  readonly excludedSnapshotFeatures: readonly string[];
+}
+
+/**
+ * Joins every training group onto the rows. Histories are read from the offline store once per
+ * call; pass `histories` (by group name) to reuse loaded ones.
+ */
+export async function getTrainingFeatures(
+  offline: OfflineStore,
+  rows: TrainingRows,
+  histories: ReadonlyMap<string, FeatureHistory> = new Map(),
+): Promise<TrainingFeatures> {
+  if (rows.userIds.length !== rows.itemIds.length || rows.userIds.length !== rows.timestamps.length) {
+    throw new Error(`training rows have ${rows.userIds.length} user ids, ${rows.itemIds.length} item ids and ${rows.timestamps.length} timestamps; expected equal counts`);
+  }
+  const timestamps = rows.timestamps instanceof Float64Array ? rows.timestamps : Float64Array.from(rows.timestamps);
+  const columns: Record<string, FeatureColumn> = {};
+  for (const group of TRAINING_GROUPS) {
+    const history = histories.get(group.name) ?? (await readHistory(offline, group));
+    const frame = joinHistory(group, history, { entityIds: entityIdsFor(group, rows), timestamps });
+    Object.assign(columns, frame.columns);
+  }
+  return { features: trainingFeatures(), columns, excludedSnapshotFeatures: snapshotFeatureNames() };
+}
+
+function entityIdsFor(group: FeatureGroup, rows: TrainingRows): readonly string[] {
+  return group.entity === 'user' ? rows.userIds : rows.itemIds;
+}
