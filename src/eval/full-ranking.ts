@@ -11,7 +11,10 @@ import { identityTieRank, selectTopK } from './top-k.js';
 export type UserScorer = (user: number, out: Float32Array) => void;
 
 export interface FullRankingInput {
-  /** Catalog size: items 0 … itemCount-1 are ranked, which is every item of the training part. */
+  /**
+   * Catalog size: items 0 … itemCount-1 are ranked, which is every item of the training part.
+   * Held-out lists may contain larger indices for items never seen in training.
+   */
   readonly itemCount: number;
   /** Dense user indices to evaluate, in report order; typically every user with held-out items. */
   readonly users: Int32Array;
@@ -35,14 +38,14 @@ export interface FullRankingResult {
   readonly users: Int32Array;
   /** Top-max(K) items per evaluated user, best first. */
   readonly ranked: IndexLists;
-  /** Relevant items per evaluated user: distinct held-out items in the catalog and not trained on. */
+  /** Relevant items per evaluated user: distinct held-out items the user did not train on. */
   readonly relevant: IndexLists;
   readonly metrics: RankingMetrics;
   /** Present when `popularity` was given. */
   readonly catalog?: CatalogMetrics;
   /** Requested users left out because no held-out item was relevant. */
   readonly skippedUsers: number;
-  /** Held-out (user, item) entries dropped because the item is outside the catalog. */
+  /** Relevant (user, item) pairs whose item is outside the catalog, so no model can rank it. */
   readonly unrankableTestItems: number;
 }
 
@@ -55,8 +58,8 @@ export const FULL_RANKING_PROTOCOL =
  * Evaluates a scorer under the full-ranking protocol: for each user, score every catalog item,
  * exclude the user's training items, take the top max(K) (score descending, then tie rank
  * ascending) and compare with the relevant items. Users without relevant items are skipped.
- * Held-out items outside the catalog (never seen in training) cannot be ranked by any model and
- * are dropped from the relevant sets; their count is returned.
+ * Held-out items outside the catalog (never seen in training) stay relevant: no model can rank
+ * them, but they count in the recall denominator, as in the published reference protocol.
  */
 export function evaluateFullRanking(input: FullRankingInput): FullRankingResult {
   const { itemCount, users, trainItems, testItems, scoreUser } = input;
@@ -114,8 +117,8 @@ function checkUsers(users: Int32Array, trainRows: number, testRows: number): voi
 }
 
 /**
- * Relevant set per user: distinct held-out items inside the catalog that are not among the
- * user's training items. Returns only the users with a non-empty set.
+ * Relevant set per user: distinct held-out items that are not among the user's training items,
+ * including items outside the catalog. Returns only the users with a non-empty set.
  */
 function buildRelevantSets(
   users: Int32Array,
@@ -123,8 +126,15 @@ function buildRelevantSets(
   testItems: IndexLists,
   itemCount: number,
 ): { users: Int32Array; relevant: IndexLists; unrankable: number } {
-  // mark[item] === stamp flags an item as trained on (stamp) or already taken (stamp + 1).
-  const mark = new Int32Array(itemCount);
+  let maxItem = itemCount - 1;
+  for (let p = 0; p < testItems.items.length; p++) {
+    const item = testItems.items[p];
+    if (item < 0) throw new RangeError(`negative item index ${item} in the held-out lists`);
+    if (item > maxItem) maxItem = item;
+  }
+
+  // mark[item] === stamp flags an item as trained on, stamp + 1 as already taken for this user.
+  const mark = new Int32Array(maxItem + 1);
   const keptUsers: number[] = [];
   const offsets: number[] = [0];
   const items: number[] = [];
@@ -134,18 +144,15 @@ function buildRelevantSets(
     const user = users[i];
     for (let p = trainItems.offsets[user]; p < trainItems.offsets[user + 1]; p++) {
       const item = trainItems.items[p];
-      if (item >= 0 && item < itemCount) mark[item] = stamp;
+      if (item >= 0 && item <= maxItem) mark[item] = stamp;
     }
     const before = items.length;
     for (let p = testItems.offsets[user]; p < testItems.offsets[user + 1]; p++) {
       const item = testItems.items[p];
-      if (item < 0 || item >= itemCount) {
-        unrankable++;
-        continue;
-      }
       if (mark[item] === stamp || mark[item] === stamp + 1) continue;
       mark[item] = stamp + 1;
       items.push(item);
+      if (item >= itemCount) unrankable++;
     }
     if (items.length > before) {
       keptUsers.push(user);

@@ -191,17 +191,18 @@ describe('evaluateFullRanking', () => {
     expect(result.catalog?.['coverage@2']).toBe(1);
   });
 
-  it('drops held-out items outside the catalog and counts them', () => {
+  it('keeps held-out items outside the catalog relevant', () => {
     const outside = evaluateFullRanking({
       itemCount: 4,
       users: Int32Array.from([0]),
       trainItems: indexListsFromArrays([[]]),
-      testItems: indexListsFromArrays([[7, 1]]),
+      testItems: indexListsFromArrays([[7, 0]]),
       scoreUser,
       cutoffs: [1],
     });
     expect(outside.unrankableTestItems).toBe(1);
-    expect(outside.metrics.mean['recall@1']).toBe(0);
+    expect(outside.metrics.mean['recall@1']).toBe(0.5);
+    expect(outside.metrics.mean['ndcg@1']).toBe(1);
   });
 });
 
