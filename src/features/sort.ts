@@ -6,6 +6,8 @@
 const DIGIT_BITS = 16;
 const DIGIT_COUNT = 1 << DIGIT_BITS;
 const DIGIT_MASK = DIGIT_COUNT - 1;
+/** Below this size a comparison sort beats the radix passes over 65,536 digit counters. */
+const SMALL_INPUT = 1024;
 
 /**
  * Returns the permutation that sorts `order` (indices into `keys`) by `keys` ascending, stably:
@@ -16,12 +18,15 @@ const DIGIT_MASK = DIGIT_COUNT - 1;
  */
 export function radixSortByFloat64(keys: Float64Array, order: Uint32Array): Uint32Array {
   const n = order.length;
+  if (n < SMALL_INPUT) return Uint32Array.from(Array.from(order).sort((a, b) => keys[a] - keys[b]));
+
   const bits = new Uint32Array(2);
   const bitsView = new Float64Array(bits.buffer);
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    bitsView[0] = keys[order[i]];
+    // Adding 0 turns -0 into +0, so the two zeros compare equal as they do numerically.
+    bitsView[0] = keys[order[i]] + 0;
     const low = bits[0];
     const high = bits[1];
     if (high & 0x80000000) {

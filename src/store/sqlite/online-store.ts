@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { urlToPath } from '../open.js';
 import type { FeatureValue, OnlineReadOptions, OnlineRecord, OnlineStore } from '../types.js';
 
-/** Opens `sqlite://FILE` (or `sqlite://:memory:`) as an online store. */
+/** Opens `sqlite://FILE` (or `sqlite:///:memory:` for a private in-memory database) as an online store. */
 export async function openSqliteOnlineStore(url: URL): Promise<SqliteOnlineStore> {
-  const file = url.host === ':memory:' || url.pathname === ':memory:' ? ':memory:' : urlToPath(url);
+  const file = [':memory:', '/:memory:'].includes(urlToPath(url)) ? ':memory:' : urlToPath(url);
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   return new SqliteOnlineStore(url.toString(), new Database(file));
 }
