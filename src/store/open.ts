@@ -16,10 +16,14 @@ const OFFLINE: OpenerTable<OfflineStore> = {
 
 const ONLINE: OpenerTable<OnlineStore> = {
   sqlite: async () => (await import('./sqlite/online-store.js')).openSqliteOnlineStore,
+  redis: async () => (await import('./redis/online-store.js')).openRedisOnlineStore,
+  rediss: async () => (await import('./redis/online-store.js')).openRedisOnlineStore,
 };
 
 const CANDIDATES: OpenerTable<CandidateStore> = {
   sqlite: async () => (await import('./sqlite/candidate-store.js')).openSqliteCandidateStore,
+  redis: async () => (await import('./redis/candidate-store.js')).openRedisCandidateStore,
+  rediss: async () => (await import('./redis/candidate-store.js')).openRedisCandidateStore,
 };
 
 const ARTIFACTS: OpenerTable<ArtifactStore> = {

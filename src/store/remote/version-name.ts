@@ -1,0 +1,13 @@
+/** Longest candidate version name, in characters. */
+const MAX_VERSION_LENGTH = 200;
+
+/** Rejects candidate version names the networked stores cannot use as part of a key. */
+export function validateVersionName(version: string): void {
+  if (typeof version !== 'string' || version === '' || version.length > MAX_VERSION_LENGTH) {
+    throw new TypeError(`invalid candidate version "${String(version)}": expected 1 to ${MAX_VERSION_LENGTH} characters`);
+  }
+  // '#' separates the version from the part number in DynamoDB sort keys; control characters break logs.
+  if (/[#\u0000-\u001f]/.test(version)) {
+    throw new TypeError(`invalid candidate version "${version}": "#" and control characters are not allowed`);
+  }
+}
