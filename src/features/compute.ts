@@ -39,7 +39,7 @@ export function computeItemStats(data: FeatureSourceData): FeatureHistory {
 export function computeInteractionStats(group: FeatureGroup, entity: Int32Array, entityIds: readonly string[], interactions: Interactions): FeatureHistory {
   const builder = new HistoryBuilder(group);
   const { timestamp, rating, weight } = interactions;
-  const sorted = groupByCode(entity, radixSortByFloat64(timestamp, identityOrder(timestamp.length)), entityIds.length);
+  const sorted = groupByCode(entity, radixSortByFloat64(timestamp, timedInteractions(timestamp)), entityIds.length);
 
   for (let e = 0; e < entityIds.length; e++) {
     const start = sorted.offsets[e];
@@ -81,10 +81,36 @@ export function computeInteractionStats(group: FeatureGroup, entity: Int32Array,
   return builder.build();
 }
 
+/**
+ * Indices of the interactions that have a time. An interaction without one cannot be placed in
+ * a history, so it counts towards no feature; the pipeline reports how many there were.
+ */
+export function timedInteractions(timestamp: Float64Array): Uint32Array {
+  const order = identityOrder(timestamp.length);
+  let kept = 0;
+  for (let j = 0; j < timestamp.length; j++) if (Number.isFinite(timestamp[j])) order[kept++] = j;
+  return order.subarray(0, kept);
+}
+
+/** True when an item record carries any metadata (the dataset has empty records for items seen only in interactions). */
+export function hasMetadata(item: ItemRecord): boolean {
+  return (
+    item.title !== null ||
+    item.mainCategory !== null ||
+    item.store !== null ||
+    item.categories.length > 0 ||
+    item.price !== null ||
+    item.averageRating !== null ||
+    item.ratingNumber !== null ||
+    Object.keys(item.extra).length > 0
+  );
+}
+
 /** One record per item with metadata, at {@link STATIC_RECORD_TIME}. */
 export function computeItemAttributes(data: FeatureSourceData): FeatureHistory {
   const builder = new HistoryBuilder(ITEM_ATTRIBUTES);
   for (const item of data.items) {
+    if (!hasMetadata(item)) continue;
     const categories = item.categories.filter((c) => c !== '');
     builder.add(item.itemId, STATIC_RECORD_TIME, STATIC_RECORD_TIME, [
       item.mainCategory,

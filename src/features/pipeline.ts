@@ -6,7 +6,7 @@ import { getLogger } from '../log.js';
 import { startProgress } from '../progress.js';
 import type { OfflineStore, OnlineStore } from '../store/types.js';
 import { planAppend } from './append-plan.js';
-import { computeItemAttributes, computeItemSnapshot, computeItemStats, computeUserStats, type FeatureSourceData } from './compute.js';
+import { computeItemAttributes, computeItemSnapshot, computeItemStats, computeUserStats, timedInteractions, type FeatureSourceData } from './compute.js';
 import { FEATURE_GROUPS, historyTableName, ITEM_ATTRIBUTES, ITEM_PRICE, ITEM_SNAPSHOT, ITEM_STATS, onlineGroupName, outputFeatures, snapshotFeatureNames, USER_STATS } from './definitions.js';
 import { appendHistory, readHistory } from './history.js';
 import { materializeOnline } from './online.js';
@@ -49,6 +49,8 @@ export interface FeaturePipelineSummary {
   readonly groups: readonly FeatureGroupSummary[];
   /** Features that exist only as a crawl-time snapshot; training joins and exports leave them out. */
   readonly snapshotFeatures: readonly string[];
+  /** Interactions without a valid time, left out of every aggregate. */
+  readonly interactionsWithoutTime: number;
   readonly elapsedMs: number;
 }
 
@@ -88,7 +90,9 @@ export async function runFeaturePipeline(options: FeaturePipelineOptions): Promi
 
   const snapshotFeatures = snapshotFeatureNames();
   log.warn({ features: snapshotFeatures }, 'snapshot features are excluded from training joins because they leak information from crawl time');
-  return { feedback: data.info.feedback, now, groups, snapshotFeatures, elapsedMs: Date.now() - started };
+  const interactionsWithoutTime = data.interactions.timestamp.length - timedInteractions(data.interactions.timestamp).length;
+  if (interactionsWithoutTime > 0) log.warn({ interactionsWithoutTime }, 'interactions without a time are left out of user and item aggregates');
+  return { feedback: data.info.feedback, now, groups, snapshotFeatures, interactionsWithoutTime, elapsedMs: Date.now() - started };
 }
 
 async function runGroup(

@@ -23,6 +23,8 @@ export interface TrainingFeatures {
   readonly columns: Readonly<Record<string, FeatureColumn>>;
   /** Snapshot features left out because they would leak crawl-time information. */
   readonly excludedSnapshotFeatures: readonly string[];
+  /** Rows that found a record, by group name; the other rows have missing values for that group. */
+  readonly matchedRows: Readonly<Record<string, number>>;
 }
 
 /**
@@ -39,12 +41,14 @@ export async function getTrainingFeatures(
   }
   const timestamps = rows.timestamps instanceof Float64Array ? rows.timestamps : Float64Array.from(rows.timestamps);
   const columns: Record<string, FeatureColumn> = {};
+  const matchedRows: Record<string, number> = {};
   for (const group of TRAINING_GROUPS) {
     const history = histories.get(group.name) ?? (await readHistory(offline, group));
     const frame = joinHistory(group, history, { entityIds: entityIdsFor(group, rows), timestamps });
     Object.assign(columns, frame.columns);
+    matchedRows[group.name] = frame.recordIndex.reduce((n, r) => (r >= 0 ? n + 1 : n), 0);
   }
-  return { features: trainingFeatures(), columns, excludedSnapshotFeatures: snapshotFeatureNames() };
+  return { features: trainingFeatures(), columns, excludedSnapshotFeatures: snapshotFeatureNames(), matchedRows };
 }
 
 function entityIdsFor(group: FeatureGroup, rows: TrainingRows): readonly string[] {
