@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ingestFiles, loadDataset } from '../../src/data/dataset.js';
+import { parseUkLocalTime } from '../../src/data/formats/online-retail.js';
+import { splitCsvRecord } from '../../src/data/csv.js';
+import { readLines } from '../../src/data/lines.js';
+import { openTempStore } from './store.js';
+
+let env: Awaited<ReturnType<typeof openTempStore>>;
+beforeEach(async () => {
+  env = await openTempStore();
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(env.dir, name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('MovieLens 1M and ml-latest', () => {
+  it('reads a 1M folder with :: separators in Latin-1', async () => {
+    write('ml-1m/ratings.dat', '1::10::5::978300760\n2::20::3::978302109\n1::20::4::978301968\n');
+    write('ml-1m/movies.dat', Buffer.from('10::Caf\xe9 au lait (1993)::Comedy|Drama\n20::Heat (1995)::Action\n30::Unseen (1999)::Drama\n', 'latin1'));
+    write('ml-1m/users.dat', '1::F::1::10::48067\n2::M::56::16::70072\n');
+    const summary = await ingestFiles(env.store, [path.join(env.dir, 'ml-1m')], { quiet: true });
+    const data = await loadDataset(env.store);
+    expect(summary.format).toBe('movielens');
+    expect(data.interactions.itemIds).toEqual(['10', '20', '30']);
+    expect(data.itemsWithInteractions).toBe(2);
+    expect(data.items[0].title).toBe('Café au lait (1993)');
+    expect(data.items[0].categories).toEqual(['Comedy', 'Drama']);
+    expect(data.users[0].attributes).toEqual({ gender: 'F', ageGroup: 1, occupationCode: 10, zipCode: '48067' });
+    expect(Array.from(data.interactions.timestamp)).toEqual([978300760000, 978302109000, 978301968000]);
+  });
+
+  it('reads ml-latest half-star ratings on the 0.5–5 scale', async () => {
+    write('latest/ratings.csv', 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,0.5,964981247\n2,1,0,964982224\n');
+    write('latest/movies.csv', 'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n3,"American President, The (1995)",Comedy|Drama|Romance\n');
+    const summary = await ingestFiles(env.store, [path.join(env.dir, 'latest')], { quiet: true });
+    const data = await loadDataset(env.store);
+    expect(summary.ratingScale).toEqual([0.5, 5]);
+    expect(summary.ratings).toBe(2);
+    expect(summary.ratingsRejected.out_of_scale).toBe(1);
+    expect(data.items[1].title).toBe('American President, The (1995)');
+  });
+});
+
+describe('generic CSV', () => {
+  it('maps columns, guesses seconds and keeps implicit weights', async () => {
+    const file = write('events.csv', 'ts,who,what,qty\n1600000000,u1,i1,2\n1600000100,u1,i2,1\n1600000200,u1,i1,3\n');
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: { userCol: 'who', itemCol: 'what', timeCol: 'ts', weightCol: 'qty' } });
+    const data = await loadDataset(env.store);
+    expect(summary.feedback).toBe('implicit');
+    expect(Array.from(data.interactions.weight)).toEqual([5, 1]);
+    expect(data.interactions.timestamp[0]).toBe(1_600_000_000_000);
+    expect(summary.dropped).toEqual({ repeat_interaction: 1 });
+  });
+
+  it('reads TSV with ISO dates and a declared rating scale', async () => {
+    const file = write('ratings.tsv', 'user\titem\tstars\twhen\r\nA\tX\t3\t2020-01-02T03:04:05Z\r\nB\tX\t9\t2020-01-03\r\n');
+    const summary = await ingestFiles(env.store, [file], {
+      quiet: true,
+      csv: { userCol: 'user', itemCol: 'item', ratingCol: 'stars', timeCol: 'when' },
+      ratingScale: [1, 5],
+      format: 'csv',
+    });
+    expect(summary.ratings).toBe(1);
+    expect(summary.ratingsRejected.out_of_scale).toBe(1);
+    expect(summary.timeRange?.first).toBe('2020-01-02T03:04:05.000Z');
+    expect(summary.timeRange?.last).toBe('2020-01-03T00:00:00.000Z');
+  });
+
+  it('rejects milliseconds declared as seconds', async () => {
+    const file = write('ms.csv', 'u,i,t\na,b,1600000000000\n');
+    await expect(
+      ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: { userCol: 'u', itemCol: 'i', timeCol: 't', timeUnit: 's' } }),
+    ).rejects.toThrow(/ms\.csv:2: time: timestamp 1600000000000 is in the future when read as seconds/);
+  });
+
+  it('names a missing mapped column and lists the header', async () => {
+    const file = write('x.csv', 'user,item\na,b\n');
+    await expect(ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: { userCol: 'user_id', itemCol: 'item' } })).rejects.toThrow(
+      /x\.csv:1: column "user_id" \(--user-col\) is not in the header; the header has: user, item/,
+    );
+  });
+
+  it('joins a quoted field across lines', async () => {
+    const file = write('multi.csv', 'u,i,note\na,b,"line one\nline two"\nc,d,plain\n');
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: { userCol: 'u', itemCol: 'i' } });
+    expect(summary.interactions).toBe(2);
+    expect(summary.timeRange).toBeNull();
+  });
+});
+
+describe('gzip and line handling', () => {
+  it('reads gzip by its signature, not its name', async () => {
+    const csv = 'user_id,parent_asin,rating,timestamp\nU1,P1,5.0,1600000000000\n';
+    const file = write('bench.csv', gzipSync(Buffer.from(csv)));
+    const summary = await ingestFiles(env.store, [file], { quiet: true });
+    expect(summary.format).toBe('amazon2023-csv');
+    expect(summary.interactions).toBe(1);
+  });
+
+  it('strips a BOM and CRLF and keeps a last line without newline', async () => {
+    const file = write('bom.txt', '\ufeffa\r\nb\r\nc');
+    const lines: string[] = [];
+    for await (const batch of readLines(file, { chunkSize: 3 })) lines.push(...batch.lines);
+    expect(lines).toEqual(['a', 'b', 'c']);
+  });
+
+  it('numbers lines across small chunks', async () => {
+    const file = write('n.txt', Array.from({ length: 50 }, (_, k) => `line${k + 1}`).join('\n'));
+    for await (const batch of readLines(file, { chunkSize: 7 })) {
+      batch.lines.forEach((line, k) => expect(line).toBe(`line${batch.firstLine + k}`));
+    }
+  });
+});
+
+describe('CSV records', () => {
+  it.each([
+    ['a,b,c', ['a', 'b', 'c']],
+    ['"a,b",c', ['a,b', 'c']],
+    ['"RECORD FRAME 7"" SINGLE SIZE ",x', ['RECORD FRAME 7" SINGLE SIZE ', 'x']],
+    ['a,,', ['a', '', '']],
+    ['"",x', ['', 'x']],
+  ])('splits %s', (text, fields) => {
+    expect(splitCsvRecord(text, ',')).toEqual(fields);
+  });
+
+  it('signals an open quote', () => {
+    expect(splitCsvRecord('a,"b', ',')).toBeNull();
+  });
+});
+
+describe('UK local time', () => {
+  it('converts GMT and BST to UTC', () => {
+    expect(new Date(parseUkLocalTime('2010-12-01 08:26:00')).toISOString()).toBe('2010-12-01T08:26:00.000Z');
+    expect(new Date(parseUkLocalTime('2011-06-01 07:37:00')).toISOString()).toBe('2011-06-01T06:37:00.000Z');
+    // BST 2011 ran from 27 March 01:00 UTC to 30 October 01:00 UTC.
+    expect(new Date(parseUkLocalTime('2011-03-27 00:30')).toISOString()).toBe('2011-03-27T00:30:00.000Z');
+    expect(new Date(parseUkLocalTime('2011-03-27 02:30')).toISOString()).toBe('2011-03-27T01:30:00.000Z');
+    expect(new Date(parseUkLocalTime('2011-10-30 00:30')).toISOString()).toBe('2011-10-29T23:30:00.000Z');
+  });
+});
