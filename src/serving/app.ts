@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import { installErrorHandlers } from './error-handler.js';
+import { checkHealth, type PingTarget } from './health.js';
+import { countRecommendation, type ServingMetrics } from './metrics.js';
+import type { ModelHolder } from './model-holder.js';
+import { recommend, type RecommendDeps } from './recommend.js';
+import { ERROR_BODY_SCHEMA, recommendationSchema } from './schemas.js';
+
+export interface AppLimits {
+  readonly maxTopK: number;
+  readonly defaultTopK: number;
+  readonly maxUserIdLength: number;
+  /** Largest request body, bytes. */
+  readonly bodyLimit: number;
+  /** Timeout of one store call, ms. */
+  readonly storeTimeoutMs: number;
+}
+
+export interface AppOptions {
+  readonly limits: AppLimits;
+  readonly holder: ModelHolder;
+  readonly recommendDeps: Omit<RecommendDeps, 'models' | 'log'>;
+  readonly stores: readonly PingTarget[];
+  readonly metrics: ServingMetrics;
+  readonly logger: Logger;
+}
+
+/** A request id from the caller's `x-request-id` header when it is short and printable, else a new UUID. */
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** Builds the Fastify app; the caller listens and closes it. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { limits, holder, metrics } = options;
+  const app = Fastify({
+    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    bodyLimit: limits.bodyLimit,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // Reject unknown fields and wrong types instead of silently dropping or coercing them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+  });
+  installErrorHandlers(app, { bodyLimit: limits.bodyLimit, maxTopK: limits.maxTopK });
+  // The API takes JSON only; a text body would otherwise reach validation as a string.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'twostage', version: '0.1.0', description: 'Two-stage recommender API: retrieval candidates reordered by a gradient-boosted ranker.' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  const deps: RecommendDeps = { ...options.recommendDeps, models: () => holder.current, log: options.logger };
+  const startedAt = Date.now();
+
+  app.get('/', { schema: { summary: 'Service information and liveness', hide: false } }, async () => ({
+    name: 'twostage',
+    status: 'live',
+    endpoints: { recommendations: 'POST /recommendations', health: 'GET /health', docs: 'GET /docs', metrics: 'GET /metrics' },
+    model_versions: { retrieval: holder.current.retrieval?.version ?? null, ranker: holder.current.ranker?.version ?? null },
+  }));
+
+  app.get('/health/live', { schema: { summary: 'Liveness: the process answers' } }, async () => ({ live: true }));
+
+  app.get('/health', { schema: { summary: 'Readiness: store checks and loaded model versions (503 when not ready)' } }, async (_request, reply) => {
+    const report = await checkHealth(options.stores, holder.current, holder.loadFailures, limits.storeTimeoutMs, startedAt);
+    return reply.code(report.ready ? 200 : 503).send(report);
+  });
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.post<{ Body: { user_id: string; top_k: number } }>(
+    '/recommendations',
+    { schema: { ...recommendationSchema(limits), response: { ...recommendationSchema(limits).response, 404: ERROR_BODY_SCHEMA } } },
+    async (request) => {
+      const body = await recommend(deps, request.body.user_id, request.body.top_k);
+      countRecommendation(metrics, body);
+      if (body.fallback) request.log.info({ userId: body.user_id, reason: body.fallback_reason }, 'served fallback');
+      return body;
+    },
+  );
+
+  return app;
+}
