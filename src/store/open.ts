@@ -12,12 +12,16 @@ type OpenerTable<T> = Readonly<Record<string, () => Promise<Opener<T>>>>;
 
 const OFFLINE: OpenerTable<OfflineStore> = {
   duckdb: async () => (await import('./duckdb/offline-store.js')).openDuckDbOfflineStore,
+  postgres: async () => (await import('./postgres/offline-store.js')).openPostgresOfflineStore,
+  postgresql: async () => (await import('./postgres/offline-store.js')).openPostgresOfflineStore,
 };
 
 const ONLINE: OpenerTable<OnlineStore> = {
   sqlite: async () => (await import('./sqlite/online-store.js')).openSqliteOnlineStore,
   redis: async () => (await import('./redis/online-store.js')).openRedisOnlineStore,
   rediss: async () => (await import('./redis/online-store.js')).openRedisOnlineStore,
+  postgres: async () => (await import('./postgres/online-store.js')).openPostgresOnlineStore,
+  postgresql: async () => (await import('./postgres/online-store.js')).openPostgresOnlineStore,
 };
 
 const CANDIDATES: OpenerTable<CandidateStore> = {
@@ -32,6 +36,8 @@ const ARTIFACTS: OpenerTable<ArtifactStore> = {
 
 const REGISTRY: OpenerTable<RegistryStore> = {
   sqlite: async () => (await import('./sqlite/registry-store.js')).openSqliteRegistryStore,
+  postgres: async () => (await import('./postgres/registry-store.js')).openPostgresRegistryStore,
+  postgresql: async () => (await import('./postgres/registry-store.js')).openPostgresRegistryStore,
 };
 
 async function open<T>(kind: string, table: OpenerTable<T>, rawUrl: string, config: Config): Promise<T> {
