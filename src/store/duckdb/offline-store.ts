@@ -69,12 +69,22 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async appendRows(schema: TableSchema, rows: readonly Row[]): Promise<void> {
+    // Check every row first: the appender flushes on close, so a row rejected halfway would leave the rows before it.
+    checkRowWidths(schema, rows);
     await this.connection.run(createTableSql(schema.name, schema, true));
-    const appender = await this.connection.createAppender(schema.name);
+    // A cell can still fail to convert; the transaction then removes the rows appended before it.
+    await this.connection.run('BEGIN TRANSACTION');
     try {
-      appendRows(appender, schema, rows);
-    } finally {
-      appender.closeSync();
+      const appender = await this.connection.createAppender(schema.name);
+      try {
+        appendRows(appender, schema, rows);
+      } finally {
+        appender.closeSync();
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
     }
   }
 
@@ -100,12 +110,14 @@ export class DuckDbOfflineStore implements OfflineStore {
     let pending: Record<string, unknown[]> = Object.fromEntries(names.map((n) => [n, []]));
     let pendingRows = 0;
     for await (const rows of result.yieldRowsJs()) {
-      for (const row of rows) names.forEach((n, i) => pending[n].push(row[i]));
-      pendingRows += rows.length;
-      if (pendingRows >= batchSize) {
-        yield toColumnBatch(pending, types);
-        pending = Object.fromEntries(names.map((n) => [n, []]));
-        pendingRows = 0;
+      for (const row of rows) {
+        for (let i = 0; i < names.length; i++) pending[names[i]].push(row[i]);
+        pendingRows += 1;
+        if (pendingRows === batchSize) {
+          yield toColumnBatch(pending, types);
+          pending = Object.fromEntries(names.map((n) => [n, []]));
+          pendingRows = 0;
+        }
       }
     }
     if (pendingRows > 0) yield toColumnBatch(pending, types);
@@ -162,12 +174,19 @@ function selectSql(name: string, options: ReadTableOptions): string {
   return `SELECT ${columns} FROM ${q(name)}${order}`;
 }
 
-function appendRows(appender: DuckDBAppender, schema: TableSchema, rows: readonly Row[]): void {
+function checkRowWidths(schema: TableSchema, rows: readonly Row[]): void {
   const width = schema.columns.length;
   for (const row of rows) {
     if (row.length !== width) {
       throw new Error(`row for table ${schema.name} has ${row.length} values, expected ${width}`);
     }
+  }
+}
+
+function appendRows(appender: DuckDBAppender, schema: TableSchema, rows: readonly Row[]): void {
+  checkRowWidths(schema, rows);
+  const width = schema.columns.length;
+  for (const row of rows) {
     for (let c = 0; c < width; c++) appendCell(appender, schema.columns[c].type, row[c]);
     appender.endRow();
   }
