@@ -13,6 +13,7 @@ export interface Config {
   readonly ARTIFACT_STORE_URL: string;
   readonly REGISTRY_STORE_URL: string;
   readonly CANDIDATE_COUNT: number;
+  readonly RETRIEVAL_SOURCES: string;
   readonly MF_FACTORS: number;
   readonly TOP_K: number;
   readonly MAX_TOP_K: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources } from './retrieval-sources.js';
 
 /**
  * One declaration per setting: its key, value schema, default, unit and description.
@@ -27,6 +28,18 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'ARTIFACT_STORE_URL', schema: storeUrl, default: (w: string) => `file://${w}/artifacts`, description: 'Artifact store for model files and reports (file://DIR or s3://BUCKET/PREFIX).' },
   { key: 'REGISTRY_STORE_URL', schema: storeUrl, default: (w: string) => `sqlite://${w}/registry.sqlite`, description: 'Model registry metadata (sqlite://FILE or postgres://…).' },
   { key: 'CANDIDATE_COUNT', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Candidates kept per user by retrieval; the ranker reorders only these.' },
+  {
+    key: 'RETRIEVAL_SOURCES',
+    schema: z.string().superRefine((text, context) => {
+      try {
+        parseRetrievalSources(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+    default: DEFAULT_RETRIEVAL_SOURCES,
+    description: 'Candidate sources and their shares of CANDIDATE_COUNT, as name:share pairs separated by commas (sources: als, bpr, cooccurrence, popularity, popularity_recent, svd); share 0 turns a source off, and shares are scaled to CANDIDATE_COUNT.',
+  },
   { key: 'MF_FACTORS', schema: positiveInt(4096), default: 64, unit: 'factors', description: 'Latent factors of the matrix-factorization retrievers (SVD, ALS, BPR).' },
   { key: 'TOP_K', schema: positiveInt(10_000), default: 10, unit: 'items', description: 'Default number of recommendations when a request gives no top_k.' },
   { key: 'MAX_TOP_K', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Largest top_k a request may ask for.' },

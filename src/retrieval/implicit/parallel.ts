@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TwostageError } from '../../errors.js';
+import { getLogger } from '../../log.js';
+import { runTask, type ParallelTask, type TaskResult } from './tasks.js';
+
+/**
+ * A small pool of worker threads for the training kernels. The calling thread runs the first task
+ * of each batch itself and the workers run the rest, so `threads` = 2 means one worker. Workers
+ * are started once per process and kept (unreferenced while idle, so they never keep the
+ * process alive).
+ */
+
+interface PooledWorker {
+  worker: Worker;
+  pending: { resolve: (result: TaskResult) => void; reject: (error: Error) => void } | null;
+}
+
+const pool: PooledWorker[] = [];
+let warnedNoScript = false;
+
+/** Number of threads to use when a trainer is given none: every core the process may use. */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Runs every task and resolves with their results in task order. Tasks must write disjoint
+ * memory. With `threads` = 1, or when the compiled worker script is missing (tests running the
+ * TypeScript sources without a build), all tasks run on the calling thread, with the same result.
+ */
+export async function runTasks(tasks: readonly ParallelTask[], threads: number): Promise<TaskResult[]> {
+  const results: TaskResult[] = new Array(tasks.length);
+  const workerCount = Math.min(threads - 1, tasks.length - 1, availableWorkerSlots(threads - 1));
+  if (workerCount <= 0) {
+    for (let t = 0; t < tasks.length; t++) results[t] = runTask(tasks[t]);
+    return results;
+  }
+
+  // Tasks are dealt out round-robin: thread 0 (this one) takes tasks 0, T, 2T, …
+  const lanes = workerCount + 1;
+  const workerRuns: Promise<void>[] = [];
+  for (let w = 0; w < workerCount; w++) {
+    workerRuns.push(
+      (async () => {
+        for (let t = w + 1; t < tasks.length; t += lanes) results[t] = await postTask(pool[w], tasks[t]);
+      })(),
+    );
+  }
+  // Run this thread's share after posting, so the workers start at once.
+  let localError: unknown = null;
+  try {
+    for (let t = 0; t < tasks.length; t += lanes) results[t] = runTask(tasks[t]);
+  } catch (error) {
+    localError = error;
+  }
+  await Promise.all(workerRuns);
+  if (localError !== null) throw localError;
+  return results;
+}
+
+function availableWorkerSlots(wanted: number): number {
+  if (wanted <= 0) return 0;
+  const script = workerScript();
+  if (script === null) {
+    if (!warnedNoScript) {
+      warnedNoScript = true;
+      getLogger().debug({ wanted }, 'compiled worker script not found; training on one thread');
+    }
+    return 0;
+  }
+  while (pool.length < wanted) pool.push(startWorker(script));
+  return wanted;
+}
+
+function startWorker(script: string): PooledWorker {
+  const entry: PooledWorker = { worker: new Worker(script), pending: null };
+  entry.worker.unref();
+  entry.worker.on('message', (reply: { ok: true; result: TaskResult } | { ok: false; message: string }) => {
+    const pending = entry.pending;
+    entry.pending = null;
+    entry.worker.unref();
+    if (pending === null) return;
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(new TwostageError('REC_ERR_TRAINING_FAILED', `training worker failed: ${reply.message}`));
+  });
+  entry.worker.on('error', (error) => {
+    const pending = entry.pending;
+    entry.pending = null;
+    const index = pool.indexOf(entry);
+    if (index >= 0) pool.splice(index, 1);
+    pending?.reject(new TwostageError('REC_ERR_TRAINING_FAILED', `training worker stopped: ${error.message}`, { cause: error }));
+  });
+  return entry;
+}
+
+function postTask(entry: PooledWorker, task: ParallelTask): Promise<TaskResult> {
+  return new Promise((resolve, reject) => {
+    entry.pending = { resolve, reject };
+    // Referenced while busy, so the process waits for the reply.
+    entry.worker.ref();
+    entry.worker.postMessage(task);
+  });
+}
+
+/**
+ * Path of the compiled worker. Beside this module when it runs compiled; from the TypeScript
+ * sources (vitest), the copy under dist/ if a build exists.
+ */
+function workerScript(): string | null {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return path.join(path.dirname(here), 'worker.js');
+  const root = path.resolve(path.dirname(here), '../../..');
+  const compiled = path.join(root, 'dist', path.relative(root, path.dirname(here)), 'worker.js');
+  return existsSync(compiled) ? compiled : null;
+}
+
+/** Stops the pooled workers (tests and short-lived tools may call it; later batches restart them). */
+export async function closeWorkers(): Promise<void> {
+  const workers = pool.splice(0, pool.length);
+  await Promise.all(workers.map((entry) => entry.worker.terminate()));
+}

@@ -1,0 +1,71 @@
+import { alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
+import { bprStratum } from './bpr-kernel.js';
+
+/**
+ * Units of work the trainers hand to threads. Every array is a view on a SharedArrayBuffer, so a
+ * task posted to a worker reads and writes the trainer's own memory. Each task writes a disjoint
+ * part of the output (its own rows for ALS, its own user and item blocks for BPR), so the result
+ * does not depend on which thread runs which task or in what order.
+ */
+export type ParallelTask = AlsRowsTask | BprStratumTask;
+
+/** Updates rows [rowStart, rowEnd) of `x` by conjugate gradient (see alsCgRows). */
+export interface AlsRowsTask {
+  readonly op: 'als-rows';
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  readonly gram: Float64Array;
+  readonly factors: number;
+  readonly cgSteps: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+/** Runs the SGD samples of one BPR stratum (see bprStratum). */
+export interface BprStratumTask {
+  readonly op: 'bpr-stratum';
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly positivesUser: Int32Array;
+  readonly positivesItem: Int32Array;
+  readonly positivesStart: number;
+  readonly positivesEnd: number;
+  readonly negatives: Int32Array;
+  readonly negativesStart: number;
+  readonly negativesEnd: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly width: number;
+  readonly learningRate: number;
+  readonly regularization: number;
+  readonly seed: number;
+  readonly stream: number;
+}
+
+/** Counters a task returns; BPR reports correctly ordered and skipped samples. */
+export interface TaskResult {
+  readonly correct: number;
+  readonly skipped: number;
+}
+
+const scratchByFactors = new Map<number, CgScratch>();
+
+/** Runs one task on the calling thread. */
+export function runTask(task: ParallelTask): TaskResult {
+  if (task.op === 'als-rows') {
+    let scratch = scratchByFactors.get(task.factors);
+    if (scratch === undefined) {
+      scratch = createCgScratch(task.factors);
+      scratchByFactors.set(task.factors, scratch);
+    }
+    const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
+    alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch);
+    return { correct: 0, skipped: 0 };
+  }
+  return bprStratum(task);
+}
