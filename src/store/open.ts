@@ -22,12 +22,14 @@ const ONLINE: OpenerTable<OnlineStore> = {
   rediss: async () => (await import('./redis/online-store.js')).openRedisOnlineStore,
   postgres: async () => (await import('./postgres/online-store.js')).openPostgresOnlineStore,
   postgresql: async () => (await import('./postgres/online-store.js')).openPostgresOnlineStore,
+  dynamodb: async () => (await import('./dynamodb/online-store.js')).openDynamoOnlineStore,
 };
 
 const CANDIDATES: OpenerTable<CandidateStore> = {
   sqlite: async () => (await import('./sqlite/candidate-store.js')).openSqliteCandidateStore,
   redis: async () => (await import('./redis/candidate-store.js')).openRedisCandidateStore,
   rediss: async () => (await import('./redis/candidate-store.js')).openRedisCandidateStore,
+  dynamodb: async () => (await import('./dynamodb/candidate-store.js')).openDynamoCandidateStore,
 };
 
 const ARTIFACTS: OpenerTable<ArtifactStore> = {

@@ -74,7 +74,7 @@ export function onlineStoreConformance(name: string, factory: StoreFactory<Onlin
     });
 
     defineCase(factory, 'writes and reads large batches', async (store) => {
-      const records = Array.from({ length: 2_500 }, (_, i) => record(`e${i}`, T0 + i, T0 + i, { i, name: `entity ${i}` }));
+      const records = Array.from({ length: 1_000 }, (_, i) => record(`e${i}`, T0 + i, T0 + i, { i, name: `entity ${i}` }));
       await store.putLatest('bulk', records);
       const ids = records.map((r) => r.entityId).reverse();
       const got = await store.getMany('bulk', ids);
