@@ -1,0 +1,207 @@
+/**
+ * A minimal WebAssembly binary writer: just the sections, types and instructions the SGD kernel
+ * needs (i32 and f64 scalars, f64x2 SIMD, structured control flow). Encodings follow the
+ * WebAssembly 2.0 core specification, section 5 (binary format), and the fixed-width SIMD proposal
+ * merged into it.
+ */
+
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof F64 | typeof V128;
+
+/** Scalar instruction opcodes used by the kernels. */
+export const OP = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  return: 0x0f,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+} as const;
+
+/** SIMD opcodes (after the 0xfd prefix). */
+export const SIMD = {
+  v128Load: 0x00,
+  v128Store: 0x0b,
+  v128Const: 0x0c,
+  f64x2Splat: 0x14,
+  f64x2ExtractLane: 0x21,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+} as const;
+
+const SIMD_PREFIX = 0xfd;
+const EMPTY_BLOCK_TYPE = 0x40;
+
+export function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (rest !== 0);
+  return bytes;
+}
+
+export function signedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+function utf8Name(name: string): number[] {
+  const bytes = Array.from(Buffer.from(name, 'utf8'));
+  return [...unsignedLeb(bytes.length), ...bytes];
+}
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...unsignedLeb(payload.length), ...payload];
+}
+
+function vector(items: number[][]): number[] {
+  return [...unsignedLeb(items.length), ...items.flat()];
+}
+
+/** Builds one function body instruction by instruction. */
+export class FunctionBody {
+  readonly bytes: number[] = [];
+
+  get(local: number): this {
+    return this.op(OP.localGet, ...unsignedLeb(local));
+  }
+
+  set(local: number): this {
+    return this.op(OP.localSet, ...unsignedLeb(local));
+  }
+
+  tee(local: number): this {
+    return this.op(OP.localTee, ...unsignedLeb(local));
+  }
+
+  i32(value: number): this {
+    return this.op(OP.i32Const, ...signedLeb(value));
+  }
+
+  f64(value: number): this {
+    const bytes = new Uint8Array(new Float64Array([value]).buffer);
+    return this.op(OP.f64Const, ...littleEndian(bytes));
+  }
+
+  /** Loads or stores with a memory argument: alignment exponent and constant byte offset. */
+  memory(opcode: number, alignExponent: number, offset = 0): this {
+    return this.op(opcode, ...unsignedLeb(alignExponent), ...unsignedLeb(offset));
+  }
+
+  simd(opcode: number, ...immediates: number[]): this {
+    return this.op(SIMD_PREFIX, ...unsignedLeb(opcode), ...immediates);
+  }
+
+  simdMemory(opcode: number, alignExponent: number, offset = 0): this {
+    return this.simd(opcode, ...unsignedLeb(alignExponent), ...unsignedLeb(offset));
+  }
+
+  /** v128.const with every byte zero. */
+  zeroVector(): this {
+    return this.simd(SIMD.v128Const, ...new Array<number>(16).fill(0));
+  }
+
+  block(): this {
+    return this.op(OP.block, EMPTY_BLOCK_TYPE);
+  }
+
+  loop(): this {
+    return this.op(OP.loop, EMPTY_BLOCK_TYPE);
+  }
+
+  if(): this {
+    return this.op(OP.if, EMPTY_BLOCK_TYPE);
+  }
+
+  /** Branches to the enclosing label `depth` levels out (0 = innermost). */
+  br(depth: number): this {
+    return this.op(OP.br, ...unsignedLeb(depth));
+  }
+
+  brIf(depth: number): this {
+    return this.op(OP.brIf, ...unsignedLeb(depth));
+  }
+
+  end(): this {
+    return this.op(OP.end);
+  }
+
+  op(...bytes: number[]): this {
+    for (const byte of bytes) this.bytes.push(byte);
+    return this;
+  }
+}
+
+function littleEndian(bytes: Uint8Array): number[] {
+  const view = Array.from(bytes);
+  const probe = new Uint8Array(new Uint16Array([1]).buffer);
+  return probe[0] === 1 ? view : view.reverse();
+}
+
+export interface FunctionDefinition {
+  readonly name: string;
+  readonly params: readonly ValueType[];
+  readonly results: readonly ValueType[];
+  /** Extra locals after the parameters, in index order. */
+  readonly locals: readonly ValueType[];
+  readonly body: FunctionBody;
+}
+
+/** Encodes a module with one exported, growable memory named `memory` and the given exported functions. */
+export function encodeModule(functions: readonly FunctionDefinition[], initialPages = 1): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
+  const functionIndices = functions.map((_, index) => unsignedLeb(index));
+  const memoryLimits = [[0x00, ...unsignedLeb(initialPages)]];
+  const exports = [
+    [...utf8Name('memory'), 0x02, 0x00],
+    ...functions.map((f, index) => [...utf8Name(f.name), 0x00, ...unsignedLeb(index)]),
+  ];
+  const bodies = functions.map((f) => {
+    const locals = vector(f.locals.map((type) => [0x01, type]));
+    const code = [...locals, ...f.body.bytes, OP.end];
+    return [...unsignedLeb(code.length), ...code];
+  });
+
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector(types)),
+    ...section(3, vector(functionIndices)),
+    ...section(5, vector(memoryLimits)),
+    ...section(7, vector(exports)),
+    ...section(10, vector(bodies)),
+  ]);
+}
