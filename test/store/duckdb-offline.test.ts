@@ -82,6 +82,21 @@ describe('DuckDB offline store', () => {
     expect(await store.hasTable('events__staging')).toBe(false);
   });
 
+  it('round-trips awkward values through replaceTables', async () => {
+    const texts = ['', '\\N', 'a,b', 'say "hi"', 'two\nlines\r\n', '\u00e9\u{1F600}', ' padded ', 'null'];
+    const big = { list: Array.from({ length: 20_000 }, (_, k) => `value ${k}`) };
+    await store.replaceTables([EVENTS], async (w) => {
+      await w.events.append(texts.map((text, k) => [k, text, -(2 ** 53 - 1), k === 0 ? 0.1 + 0.2 : -1e-300, k % 2 === 0, k === 0 ? big : { text }]));
+    });
+    const batch = await store.readTable('events', { orderBy: ['id'] });
+    expect(batch.name).toEqual(texts);
+    expect(batch.at[0]).toBe(-(2 ** 53 - 1));
+    expect(batch.score[0]).toBe(0.1 + 0.2);
+    expect(batch.score[1]).toBe(-1e-300);
+    expect(batch.payload[0]).toEqual(big);
+    expect(batch.payload.slice(1)).toEqual(texts.slice(1).map((text) => ({ text })));
+  });
+
   it('replaces several tables together or not at all', async () => {
     const other: TableSchema = { name: 'other', columns: [{ name: 'k', type: 'VARCHAR' }] };
     await store.replaceTables([EVENTS, other], async (w) => {

@@ -2,6 +2,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { urlToPath } from '../open.js';
 import type { CellValue, ColumnBatch, ColumnType, OfflineStore, ReadTableOptions, Row, TableSchema, TableWriter } from '../types.js';
 import { connectDuckDb, quoteIdentifier as q } from './connection.js';
+import { CsvStagingWriter, createStagingDirectory } from './csv-staging.js';
 
 const STAGING_SUFFIX = '__staging';
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -13,9 +14,9 @@ export async function openDuckDbOfflineStore(url: URL): Promise<DuckDbOfflineSto
 }
 
 /**
- * Offline store on a DuckDB file. Whole-table replacement writes staging tables through DuckDB
- * appenders, then drops and renames inside one transaction, so readers see the old tables or the
- * new ones, never a mix.
+ * Offline store on a DuckDB file. Whole-table replacement loads staging tables from spooled CSV
+ * files, then drops and renames inside one transaction, so readers see the old tables or the new
+ * ones, never a mix.
  */
 export class DuckDbOfflineStore implements OfflineStore {
   readonly url: string;
@@ -29,34 +30,34 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async replaceTables(schemas: readonly TableSchema[], fill: (writers: Readonly<Record<string, TableWriter>>) => Promise<void>): Promise<void> {
-    const writers: Record<string, TableWriter> = {};
-    const appenders: DuckDBAppender[] = [];
-    for (const schema of schemas) {
-      const staging = `${schema.name}${STAGING_SUFFIX}`;
-      await this.connection.run(`DROP TABLE IF EXISTS ${q(staging)}`);
-      await this.connection.run(createTableSql(staging, schema));
-      const appender = await this.connection.createAppender(staging);
-      appenders.push(appender);
-      writers[schema.name] = { append: async (rows) => appendRows(appender, schema, rows) };
-    }
-
+    // Rows are spooled to CSV files first and loaded with COPY into staging tables, then the
+    // staging tables replace the live ones in one transaction.
+    const staging = createStagingDirectory();
     try {
-      await fill(writers);
-      for (const appender of appenders) appender.closeSync();
-    } catch (error) {
-      for (const appender of appenders) {
-        try {
-          appender.closeSync();
-        } catch {
-          // The appender may already be invalid after a failed append; the staging table is dropped below.
-        }
+      const spools = new Map<string, CsvStagingWriter>();
+      for (const schema of schemas) spools.set(schema.name, new CsvStagingWriter(staging.directory, schema));
+      try {
+        await fill(Object.fromEntries(spools));
+      } finally {
+        for (const spool of spools.values()) spool.close();
       }
-      for (const schema of schemas) await this.connection.run(`DROP TABLE IF EXISTS ${q(schema.name + STAGING_SUFFIX)}`);
-      throw error;
-    }
 
+      await this.loadAndSwap(schemas, spools);
+    } finally {
+      staging.remove();
+    }
+  }
+
+  /** Loads each spool into a staging table and swaps the staging tables in, all in one transaction. */
+  private async loadAndSwap(schemas: readonly TableSchema[], spools: ReadonlyMap<string, CsvStagingWriter>): Promise<void> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
+      for (const schema of schemas) {
+        const table = `${schema.name}${STAGING_SUFFIX}`;
+        await this.connection.run(`DROP TABLE IF EXISTS ${q(table)}`);
+        await this.connection.run(createTableSql(table, schema));
+        await spools.get(schema.name)!.copyInto(this.connection, table);
+      }
       for (const schema of schemas) {
         await this.connection.run(`DROP TABLE IF EXISTS ${q(schema.name)}`);
         await this.connection.run(`ALTER TABLE ${q(schema.name + STAGING_SUFFIX)} RENAME TO ${q(schema.name)}`);
