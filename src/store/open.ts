@@ -34,6 +34,7 @@ const CANDIDATES: OpenerTable<CandidateStore> = {
 
 const ARTIFACTS: OpenerTable<ArtifactStore> = {
   file: async () => (await import('./file/artifact-store.js')).openFileArtifactStore,
+  s3: async () => (await import('./s3/artifact-store.js')).openS3ArtifactStore,
 };
 
 const REGISTRY: OpenerTable<RegistryStore> = {

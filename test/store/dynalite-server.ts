@@ -17,7 +17,10 @@ export async function startDynalite(): Promise<LocalServer> {
   };
 }
 
-/** Settings that point the AWS SDK at a local server with dummy credentials. */
+/**
+ * Settings that point the AWS SDK at a local server. s3rver checks signatures against its built-in
+ * key pair S3RVER/S3RVER; dynalite accepts any credentials.
+ */
 export function localAwsConfig(endpoint: string) {
-  return { STORE_TIMEOUT_MS: 5_000, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  return { STORE_TIMEOUT_MS: 5_000, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 }

@@ -9,6 +9,7 @@ import {
 import { StoreError } from '../../errors.js';
 import { guard } from '../remote/guard.js';
 import type { DynamoConnection } from './client.js';
+import { runLimited } from '../remote/limit.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -28,24 +29,6 @@ export function backoffMs(attempt: number): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs `tasks` with at most `limit` in flight; rejects with the first failure after the running ones settle. */
-export async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < tasks.length && failure === undefined) {
-      const task = tasks[next++];
-      try {
-        await task();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failure !== undefined) throw failure;
-}
 
 /**
  * Reads items by key: requests of up to 100 keys run in parallel, and keys DynamoDB returns as

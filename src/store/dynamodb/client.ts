@@ -6,11 +6,11 @@ import {
   waitUntilTableExists,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import type { Config } from '../../config/load.js';
 import { StoreError } from '../../errors.js';
+import { awsClientOptions, type AwsConfig } from '../remote/aws.js';
 import { callContext, guard, type CallContext } from '../remote/guard.js';
 
-export type AwsConfig = Pick<Config, 'STORE_TIMEOUT_MS' | 'AWS_REGION' | 'AWS_ENDPOINT_URL' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY'>;
+export type { AwsConfig };
 
 export interface DynamoConnection {
   readonly client: DynamoDBClient;
@@ -27,22 +27,6 @@ export interface TableKeys {
 }
 
 const OWN_PARAMETERS = new Set(['create', 'concurrency', 'graceSeconds']);
-
-/** Builds the SDK client options shared by the DynamoDB and S3 stores: region, endpoint, credentials and time limits. */
-export function awsClientOptions(config: AwsConfig) {
-  const credentials =
-    config.AWS_ACCESS_KEY_ID !== '' && config.AWS_SECRET_ACCESS_KEY !== ''
-      ? { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY }
-      : undefined;
-  return {
-    region: config.AWS_REGION,
-    endpoint: config.AWS_ENDPOINT_URL !== '' ? config.AWS_ENDPOINT_URL : undefined,
-    credentials,
-    // The SDK retries throttling and network errors itself; two attempts keep a failing call within the store time limit.
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: config.STORE_TIMEOUT_MS, requestTimeout: config.STORE_TIMEOUT_MS },
-  };
-}
 
 /**
  * Connects to the table named by `dynamodb://TABLE`, creating it (on-demand capacity) unless

@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client
 import { guard } from '../remote/guard.js';
 import { isNotOlder, oldestEventTime, validateGroup, validateRecord } from '../remote/online-record.js';
 import type { FeatureValue, OnlineReadOptions, OnlineRecord, OnlineStore } from '../types.js';
-import { batchGet, batchWrite, deleteMatching, MAX_ITEM_BYTES, runLimited, type Item } from './batch.js';
+import { runLimited } from '../remote/limit.js';
+import { batchGet, batchWrite, deleteMatching, MAX_ITEM_BYTES, type Item } from './batch.js';
 import { connectDynamo, type AwsConfig, type DynamoConnection } from './client.js';
 
 /** Conditional puts in flight at once per `putLatest` call. */
