@@ -1,0 +1,25 @@
+import { TwostageError } from '../../errors.js';
+import type { EvaluationModel } from '../model-types.js';
+import { popularityModel } from './popularity.js';
+
+/** Models evaluated when the caller names none, in table order. */
+export function defaultEvaluationModels(): EvaluationModel[] {
+  return [popularityModel];
+}
+
+/** Lists every model the evaluation can train. */
+export function availableEvaluationModels(): EvaluationModel[] {
+  return defaultEvaluationModels();
+}
+
+/** Returns the named models in the given order; an unknown name throws and lists the known ones. */
+export function selectEvaluationModels(names: readonly string[]): EvaluationModel[] {
+  const available = availableEvaluationModels();
+  return names.map((name) => {
+    const found = available.find((model) => model.name === name);
+    if (found === undefined) {
+      throw new TwostageError('REC_ERR_REQUEST_INVALID', `unknown model "${name}": expected one of ${available.map((m) => m.name).join(', ')}`);
+    }
+    return found;
+  });
+}
