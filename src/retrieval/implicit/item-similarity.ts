@@ -19,7 +19,7 @@ export interface ItemNeighbours {
 /**
  * Computes the top-`neighbours` cosine neighbours of every item, the item itself excluded. Ties
  * are broken by the smaller item index. Cost: sum over users of (items per user)^2 additions,
- * plus one sort of the touched items per item.
+ * plus an insertion into a buffer of `neighbours` entries per touched item.
  */
 export function cosineNeighbours(userItems: CsrMatrix, neighbours: number): ItemNeighbours {
   if (!Number.isInteger(neighbours) || neighbours < 1) {
@@ -40,6 +40,9 @@ export function cosineNeighbours(userItems: CsrMatrix, neighbours: number): Item
   const touched = new Int32Array(items);
   const indptr = new Int32Array(items + 1);
   const lists: Array<{ indices: Int32Array; similarity: Float32Array }> = [];
+  const capacity = Math.min(neighbours, Math.max(items - 1, 1));
+  const bestSim = new Float64Array(capacity);
+  const bestItem = new Int32Array(capacity);
   let total = 0;
   for (let i = 0; i < items; i++) {
     let touchedCount = 0;
@@ -53,15 +56,22 @@ export function cosineNeighbours(userItems: CsrMatrix, neighbours: number): Item
         dots[j] += vi * userItems.data[q];
       }
     }
-    const candidates = Array.from(touched.subarray(0, touchedCount));
-    const score = (j: number): number => dots[j] / (norm[i] * norm[j]);
-    candidates.sort((a, b) => score(b) - score(a) || a - b);
-    const kept = Math.min(neighbours, candidates.length);
-    const list = { indices: new Int32Array(kept), similarity: new Float32Array(kept) };
-    for (let n = 0; n < kept; n++) {
-      list.indices[n] = candidates[n];
-      list.similarity[n] = score(candidates[n]);
+    // Keep the best `capacity` items in a sorted buffer (insertion), cheaper than sorting all touched items.
+    let kept = 0;
+    for (let t = 0; t < touchedCount; t++) {
+      const j = touched[t];
+      const sim = dots[j] / (norm[i] * norm[j]);
+      if (kept === capacity && !better(sim, j, bestSim[kept - 1], bestItem[kept - 1])) continue;
+      let at = kept < capacity ? kept++ : kept - 1;
+      while (at > 0 && better(sim, j, bestSim[at - 1], bestItem[at - 1])) {
+        bestSim[at] = bestSim[at - 1];
+        bestItem[at] = bestItem[at - 1];
+        at--;
+      }
+      bestSim[at] = sim;
+      bestItem[at] = j;
     }
+    const list = { indices: bestItem.slice(0, kept), similarity: Float32Array.from(bestSim.subarray(0, kept)) };
     for (let t = 0; t < touchedCount; t++) dots[touched[t]] = 0;
     lists.push(list);
     total += kept;
@@ -75,6 +85,11 @@ export function cosineNeighbours(userItems: CsrMatrix, neighbours: number): Item
     similarity.set(lists[i].similarity, indptr[i]);
   }
   return { items, indptr, indices, similarity };
+}
+
+/** Higher similarity first, then the smaller item index. */
+function better(sim: number, item: number, otherSim: number, otherItem: number): boolean {
+  return sim > otherSim || (sim === otherSim && item < otherItem);
 }
 
 /**
