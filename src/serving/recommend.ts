@@ -1,5 +1,4 @@
 import { TwostageError } from '../errors.js';
-import { selectTopK, tieRankByItemId } from '../eval/top-k.js';
 import type { Logger } from '../log.js';
 import type { Candidate, CandidateStore } from '../store/types.js';
 import type { FeatureReader } from './feature-reader.js';
@@ -94,8 +93,7 @@ async function findCandidates(deps: RecommendDeps, retrieval: LoadedRetrieval, u
   }
   if (stored !== null) return { path: 'precomputed', candidates: stored, reason: null };
 
-  const userIndex = retrieval.model.userIndex(userId);
-  if (userIndex < 0) return { path: 'non_personalized', candidates: [], reason: 'unknown_user' };
+  if (!retrieval.knowsUser(userId)) return { path: 'non_personalized', candidates: [], reason: 'unknown_user' };
 
   let history: ReadonlySet<string>;
   try {
@@ -104,34 +102,7 @@ async function findCandidates(deps: RecommendDeps, retrieval: LoadedRetrieval, u
     deps.log.warn({ err: error, userId }, 'failed to read the interaction history; serving the non-personalized list');
     return { path: 'non_personalized', candidates: [], reason: 'online_store_unavailable' };
   }
-  return { path: 'on_the_fly', candidates: retrieveOnTheFly(retrieval, userIndex, history, deps.candidateCount), reason: null, history };
-}
-
-/** Scores every item for a known user, drops the history and keeps the best `count`, in serving order. */
-export function retrieveOnTheFly(retrieval: LoadedRetrieval, userIndex: number, history: ReadonlySet<string>, count: number): Candidate[] {
-  const model = retrieval.model;
-  const scores = new Float32Array(model.itemIds.length);
-  model.scoreUser(userIndex, scores);
-  for (const itemId of history) {
-    const index = model.itemIndex(itemId);
-    if (index >= 0) scores[index] = Number.NaN;
-  }
-  const top = new Int32Array(Math.min(count, scores.length));
-  const found = selectTopK(scores, top.length, tieRanks(retrieval), top);
-  const candidates: Candidate[] = [];
-  for (let i = 0; i < found; i++) candidates.push({ itemId: model.itemIds[top[i]], score: scores[top[i]] });
-  return candidates;
-}
-
-const tieRankCache = new WeakMap<object, Int32Array>();
-
-function tieRanks(retrieval: LoadedRetrieval): Int32Array {
-  let ranks = tieRankCache.get(retrieval.model);
-  if (!ranks) {
-    ranks = tieRankByItemId(retrieval.model.itemIds);
-    tieRankCache.set(retrieval.model, ranks);
-  }
-  return ranks;
+  return { path: 'on_the_fly', candidates: retrieval.retrieve(userId, history, deps.candidateCount), reason: null, history };
 }
 
 function retrievalOrder(

@@ -1,6 +1,5 @@
 import type { FeedbackKind } from '../data/types.js';
 import type { Ranker } from '../ranking/types.js';
-import type { RetrievalModel } from '../retrieval/types.js';
 import type { Candidate, FeatureValue } from '../store/types.js';
 
 /** An item with a score, in serving order once sorted with `compareScoredItems`. */
@@ -9,16 +8,22 @@ export interface ScoredItem {
   readonly score: number;
 }
 
-/** The production retrieval model as loaded from the registry and artifact store. */
+/** The production retrieval version as loaded from the registry and artifact store. */
 export interface LoadedRetrieval {
   readonly version: string;
   /** Candidate store version precomputed with this model; null when none was recorded. */
   readonly candidateVersion: string | null;
-  readonly model: RetrievalModel;
   readonly feedback: FeedbackKind;
+  /** True when some source of the model was trained on the user. */
+  knowsUser(userId: string): boolean;
   /**
-   * The non-personalized list served to unknown users: the model's unknown-user scores, ordered by
-   * score descending then item id ascending, at most MAX_TOP_K items. The same for every unknown id.
+   * Candidates for a known user computed now: at most `count` items, none of them in `history`,
+   * ordered by score descending then item id ascending.
+   */
+  retrieve(userId: string, history: ReadonlySet<string>, count: number): Candidate[];
+  /**
+   * The non-personalized list served to unknown users, in serving order, at most MAX_TOP_K items;
+   * the same for every unknown id.
    */
   readonly fallback: readonly ScoredItem[];
 }

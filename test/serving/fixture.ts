@@ -7,10 +7,10 @@ import { ITEM_STATS, onlineGroupName } from '../../src/features/definitions.js';
 import { ModelRegistry } from '../../src/registry/registry.js';
 import { buildApp, type AppLimits } from '../../src/serving/app.js';
 import { createFeatureReader, HISTORY_GROUP } from '../../src/serving/feature-reader.js';
-import { buildFallbackList } from '../../src/serving/fallback.js';
 import { createServingMetrics } from '../../src/serving/metrics.js';
 import { ModelHolder, type ModelLoader } from '../../src/serving/model-holder.js';
 import { loadRankerVersion } from '../../src/serving/ranker-loader.js';
+import { singleModelRetrieval } from '../../src/serving/single-model.js';
 import { FileArtifactStore } from '../../src/store/file/artifact-store.js';
 import { openSqliteOnlineStore, type SqliteOnlineStore } from '../../src/store/sqlite/online-store.js';
 import { openSqliteRegistryStore, type SqliteRegistryStore } from '../../src/store/sqlite/registry-store.js';
@@ -106,13 +106,8 @@ export async function createServingFixture(options: FixtureOptions = {}): Promis
 
   const model = new TableRetrievalModel(USER_SCORES, UNKNOWN_SCORES);
   const loader: ModelLoader = {
-    loadRetrieval: async (record) => ({
-      version: record.version,
-      candidateVersion: record.candidateVersion,
-      model,
-      feedback: 'explicit',
-      fallback: buildFallbackList(model, TEST_LIMITS.maxTopK),
-    }),
+    loadRetrieval: async (record) =>
+      singleModelRetrieval(model, { version: record.version, candidateVersion: record.candidateVersion, feedback: 'explicit', maxTopK: TEST_LIMITS.maxTopK }),
     loadRanker: (record) => loadRankerVersion(artifacts, record),
   };
   const log = pino({ level: 'silent' });

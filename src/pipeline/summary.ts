@@ -1,0 +1,55 @@
+/** Time spent in one pipeline step. */
+export interface StepTiming {
+  readonly step: string;
+  readonly seconds: number;
+}
+
+/** What `twostage pipeline` reports, and prints as one object with `--json`. */
+export interface PipelineSummary {
+  readonly dataset: {
+    readonly sources: readonly string[];
+    readonly format: string;
+    readonly feedback: string;
+    readonly users: number;
+    readonly items: number;
+    readonly interactions: number;
+    readonly fingerprint: string;
+  };
+  readonly features: { readonly groups: readonly { group: string; onlineEntities: number }[]; readonly snapshotFeatures: readonly string[] };
+  readonly retrieval: {
+    readonly version: string;
+    readonly sources: readonly { name: string; quota: number }[];
+    readonly candidateUsers: number;
+    readonly candidateVersion: string;
+    readonly fallbackMethod: string;
+  };
+  /** Null when the data gave no usable ranker rows; the API then serves candidates in retrieval order. */
+  readonly ranker: { readonly version: string | null; readonly objective: string; readonly features: number; readonly metrics: Readonly<Record<string, number>> } | null;
+  readonly promoted: readonly string[];
+  /** A user with precomputed candidates, for example requests. */
+  readonly exampleUserId: string | null;
+  readonly steps: readonly StepTiming[];
+  readonly seconds: number;
+}
+
+/** The summary as text lines for the terminal. */
+export function formatPipelineSummary(summary: PipelineSummary): string {
+  const d = summary.dataset;
+  const lines = [
+    `dataset     ${d.format} (${d.feedback}): ${d.users} users, ${d.items} items, ${d.interactions} interactions`,
+    `retrieval   ${summary.retrieval.version}: ${summary.retrieval.sources.map((s) => `${s.name}:${s.quota}`).join(', ')}; candidates for ${summary.retrieval.candidateUsers} users`,
+    `fallback    ${summary.retrieval.fallbackMethod}`,
+  ];
+  if (summary.ranker) {
+    const metrics = Object.entries(summary.ranker.metrics)
+      .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+      .join(' ');
+    lines.push(`ranker      ${summary.ranker.version} ${summary.ranker.objective}, ${summary.ranker.features} features: ${metrics}`);
+  } else {
+    lines.push('ranker      not trained (no usable training rows); the API serves candidates in retrieval order');
+  }
+  lines.push(`promoted    ${summary.promoted.join(', ')}`);
+  lines.push(`steps       ${summary.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)}s`).join(', ')}`);
+  lines.push(`total       ${summary.seconds.toFixed(1)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+import type { FeedbackKind } from '../data/types.js';
+import { ModelError } from '../errors.js';
+import { historyScoringFor } from '../retrieval/implicit/history-scoring.js';
+import { loadImplicitModel, saveImplicitModel, type ImplicitModel } from '../retrieval/implicit/artifact-io.js';
+import type { MergeSource } from '../retrieval/merge-retriever.js';
+import type { ArtifactStore } from '../store/types.js';
+
+/**
+ * A registered retrieval version: several candidate sources merged by quota, plus the list served
+ * to unknown users. Layout under the version's artifact key K:
+ * - `K/bundle/bundle.json`: this manifest;
+ * - `K/sources/<name>/…`: each source in the embedding artifact format.
+ * Every part is written before the registry points at K, so a reader never sees a partial version.
+ */
+export interface RetrievalBundle {
+  readonly format: 'twostage-retrieval-bundle';
+  readonly version: 1;
+  readonly feedback: FeedbackKind;
+  /** Merged candidates kept per user. */
+  readonly candidateCount: number;
+  /** Sources in merge order with their slots in the merged list. */
+  readonly sources: readonly { readonly name: string; readonly quota: number }[];
+  /** Non-personalized list for unknown users, in serving order. */
+  readonly fallback: readonly { readonly itemId: string; readonly score: number }[];
+  /** How `fallback` was computed, for docs and `/health`. */
+  readonly fallbackMethod: string;
+}
+
+const BUNDLE_FILE = 'bundle.json';
+
+export function bundleKey(key: string): string {
+  return `${key}/bundle`;
+}
+
+export function sourceKey(key: string, name: string): string {
+  return `${key}/sources/${name}`;
+}
+
+/** Writes every source, then the manifest. */
+export async function saveRetrievalBundle(
+  store: ArtifactStore,
+  key: string,
+  bundle: RetrievalBundle,
+  models: ReadonlyMap<string, ImplicitModel>,
+  meta: { version: string; dataFingerprint: string; createdAt: number },
+): Promise<void> {
+  for (const { name } of bundle.sources) {
+    const model = models.get(name);
+    if (!model) throw new ModelError('REC_ERR_MODEL_INVALID', `retrieval bundle ${meta.version}: no trained model for source ${name}`);
+    await saveImplicitModel(store, sourceKey(key, name), model, meta);
+  }
+  await store.putDirectory(bundleKey(key), new Map([[BUNDLE_FILE, Buffer.from(`${JSON.stringify(bundle, null, 1)}\n`)]]));
+}
+
+/** Reads the manifest and every source model, ready for a MergedRetriever. */
+export async function loadRetrievalBundle(store: ArtifactStore, key: string): Promise<{ bundle: RetrievalBundle; sources: MergeSource[] }> {
+  const where = `${store.url}/${bundleKey(key)}/${BUNDLE_FILE}`;
+  let bundle: RetrievalBundle;
+  try {
+    bundle = JSON.parse((await store.getFile(bundleKey(key), BUNDLE_FILE)).toString('utf8')) as RetrievalBundle;
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('REC_ERR_MODEL_INVALID', `${where}: invalid JSON: ${(error as Error).message}`);
+  }
+  if (bundle?.format !== 'twostage-retrieval-bundle' || bundle.version !== 1 || !Array.isArray(bundle.sources) || !Array.isArray(bundle.fallback)) {
+    throw new ModelError('REC_ERR_MODEL_INVALID', `${where}: expected {"format": "twostage-retrieval-bundle", "version": 1, "sources": [...], "fallback": [...]}`);
+  }
+  const sources: MergeSource[] = [];
+  for (const { name, quota } of bundle.sources) {
+    const model = await loadImplicitModel(store, sourceKey(key, name));
+    sources.push({ model, quota, history: historyScoringFor(model) });
+  }
+  return { bundle, sources };
+}
