@@ -13,3 +13,4 @@ export { trainGbdt, type TrainOptions, type TrainResult } from './gbdt/train.js'
 export type { GbdtParams } from './gbdt/params.js';
 export type { GbdtDataset } from './gbdt/dataset.js';
 export { meanNdcg, evaluateMetric } from './gbdt/metrics.js';
+export { FeatureEncoder, loadEncoder, saveEncoder, oneHotName, type EncodedFeature, type RawValue, type FitOptions } from './encoder.js';
