@@ -10,9 +10,10 @@ import { ingestFiles } from '../src/data/dataset.js';
 import { openDuckDbOfflineStore } from '../src/store/duckdb/offline-store.js';
 
 /**
- * Ingest throughput on the Amazon Subscription_Boxes files (reviews + metadata, 10.4 MB) against
- * DuckDB's own `read_json` of the same files into a table of the same database kind, measured in
- * the same run, with DuckDB's default threads and with one thread (the ingest parses on one). Each measurement runs in a child process, so its peak RSS is its own; the best of
+ * Measures ingest throughput on the Amazon Subscription_Boxes files (reviews + metadata, 10.4 MB).
+ * The baseline is DuckDB's own `read_json` of the same files into a table of a DuckDB file,
+ * measured in the same run with DuckDB's default threads and with one thread, because the ingest
+ * parses on one thread. Each measurement runs in a child process, so its peak RSS is its own; the best of
  * RUNS runs counts. Memory is bounded if ingesting the reviews repeated four times (4x the bytes,
  * the same distinct pairs) peaks at about the same RSS as one copy.
  */

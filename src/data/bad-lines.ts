@@ -17,8 +17,8 @@ export const BAD_LINE_EXAMPLES = 20;
 const EXCERPT_LENGTH = 120;
 
 /**
- * Applies the bad-line policy: with `error`, the first malformed line throws an InputError naming
- * the file, line and reason; with `skip`, lines are counted by reason and the first
+ * Applies the bad-line policy. With `error`, the first malformed line throws an InputError naming
+ * the file, line and reason. With `skip`, lines are counted by reason and the first
  * BAD_LINE_EXAMPLES are kept for the summary.
  */
 export class BadLineTracker {

@@ -46,11 +46,11 @@ const ITEM_KEY_SPACE = 2 ** 26;
 const NULL_INT = -1;
 
 /**
- * Applies the (user, item) policy while events stream in: raw ids become dense indices in order
- * of first appearance; each pair keeps one interaction, positioned where the pair first appears,
- * carrying the values of its earliest event (input order breaks ties); a line identical to an
- * earlier line of the pair is an exact duplicate; any other later line is a repeat and only adds
- * its weight. Memory grows with distinct users, items and pairs, not with the input size.
+ * Applies the (user, item) policy while events stream in. Raw ids become dense indices in order
+ * of first appearance. Each pair keeps one interaction where the pair first appears, with the
+ * values of its earliest event (input order breaks ties). A line identical to an earlier line of
+ * the pair is an exact duplicate. Any other later line is a repeat and only adds its weight.
+ * Memory grows with distinct users, items and pairs, not with the input size.
  */
 export class InteractionBuilder {
   readonly userIds: string[] = [];
@@ -186,7 +186,9 @@ export class InteractionBuilder {
       this.ratingStatus.set(row, Number.isNaN(rating) ? RATING_STATUS.not_numeric : 0);
     }
     this.timestamp.set(row, event.timestamp);
-    this.verified.set(row, event.verifiedPurchase === null ? NULL_INT : event.verifiedPurchase ? 1 : 0);
+    let verified = NULL_INT;
+    if (event.verifiedPurchase !== null) verified = event.verifiedPurchase ? 1 : 0;
+    this.verified.set(row, verified);
     this.helpful.set(row, event.helpfulVote ?? NULL_INT);
     this.variant[row] = event.variantId;
     this.sourceFile.set(row, event.sourceFile);

@@ -20,7 +20,7 @@ import {
   readMlLatestRatings,
 } from './formats/movielens.js';
 
-/** How a file is read: its format family, what it contributes, the reader, and the rating scale its family declares. */
+/** Reading plan of one file: its format family, its role, the reader, and the rating scale its family declares. */
 export interface DetectedFile {
   readonly path: string;
   readonly format: FormatName;

@@ -29,12 +29,12 @@ export class GrowableArray<T extends TypedArray> {
     this.data[index] = value;
   }
 
-  /** The filled part, sharing memory with this array until the next push. */
+  /** Returns the filled part, sharing memory with this array until the next push. */
   view(): T {
     return this.data.subarray(0, this.length) as T;
   }
 
-  /** A copy of the filled part, owning its memory. */
+  /** Returns a copy of the filled part. */
   toArray(): T {
     return this.data.slice(0, this.length) as T;
   }

@@ -18,7 +18,7 @@ import { UserSink } from './user-sink.js';
 export interface IngestOptions {
   /** Format family; detected from each file when absent. */
   format?: FormatName;
-  /** What to do with a malformed line (default `error`: stop at the first one). */
+  /** Policy for a malformed line (default `error`: stop at the first one). */
   onBadLine?: OnBadLine;
   /** Column mapping for `csv` (and for files no other format recognises). */
   csv?: CsvMapping;

@@ -113,7 +113,7 @@ export class ItemSink {
   }
 }
 
-/** An ItemRecord with every metadata field missing. */
+/** Returns an ItemRecord with every metadata field missing. */
 export function emptyItemRecord(itemId: string): ItemRecord {
   return { itemId, title: null, mainCategory: null, store: null, categories: [], price: null, averageRating: null, ratingNumber: null, extra: {} };
 }

@@ -1,9 +1,11 @@
 /**
- * Why a raw price became missing. `absent`: no price field; `null`: JSON null; `none_text`: the
- * text "None", "null", "NaN" or "N/A" that exporters write for a missing value; `empty`: an
- * empty or blank string; `range`: "9.99 - 14.99" (ranges are not guessed, not even the lower
- * bound); `not_a_number`: any other text ("—", "see site"); `negative`: below zero; `not_finite`:
- * NaN or Infinity as a number.
+ * Reason a raw price became missing:
+ * - `absent`: no price field. `null`: JSON null.
+ * - `none_text`: the text "None", "null", "NaN" or "N/A" that exporters write for a missing value.
+ * - `empty`: an empty or blank string.
+ * - `range`: "9.99 - 14.99", because ranges are not guessed, not even the lower bound.
+ * - `not_a_number`: any other text ("—", "see site").
+ * - `negative`: below zero. `not_finite`: NaN or Infinity as a number.
  */
 export type PriceMissingReason = 'absent' | 'null' | 'none_text' | 'empty' | 'range' | 'not_a_number' | 'negative' | 'not_finite';
 

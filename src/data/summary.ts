@@ -18,7 +18,7 @@ export interface SourceSummary {
   readonly bytes: number;
 }
 
-/** What `twostage ingest` reports, and what `dataset_info.summary` stores. */
+/** Report of one ingest: what `twostage ingest` prints and `dataset_info.summary` stores. */
 export interface IngestSummary {
   readonly format: FormatName;
   readonly feedback: FeedbackKind;

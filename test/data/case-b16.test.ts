@@ -14,7 +14,7 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** A review file touching the given items, so a metadata file can be ingested with it. */
+/** Writes a review file touching the given items, so a metadata file can be ingested with it. */
 function reviewsFor(dir: string, itemIds: string[]): string {
   const file = path.join(dir, 'reviews.jsonl');
   const lines = itemIds.map((id, k) =>

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDuckDbOfflineStore, type DuckDbOfflineStore } from '../../src/store/duckdb/offline-store.js';
 
-/** A DuckDB offline store in a fresh temporary folder; `cleanup` closes it and removes the folder. */
+/** Opens a DuckDB offline store in a fresh temporary folder; `cleanup` closes it and removes the folder. */
 export async function openTempStore(): Promise<{ store: DuckDbOfflineStore; dir: string; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twostage-data-'));
   const url = new URL(`duckdb://${pathToFileURL(path.join(dir, 'offline.duckdb')).pathname}`);

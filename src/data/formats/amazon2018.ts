@@ -9,9 +9,9 @@ import { forEachJsonObject } from './jsonl.js';
 export const AMAZON_2018_RATING_SCALE: readonly [number, number] = [1, 5];
 
 /**
- * Reads an Amazon Review Data 2018 review file (`*_5.json(.gz)`, one JSON object per line):
- * `reviewerID`, `asin` (the item; this release has no parent id), `overall`, `unixReviewTime` in
- * seconds, `verified`, and `vote` (a string such as "1,234").
+ * Reads an Amazon Review Data 2018 review file (`*_5.json(.gz)`, one JSON object per line). The
+ * fields are `reviewerID`, `asin` (the item, because this release has no parent id), `overall`,
+ * `unixReviewTime` in seconds, `verified`, and `vote` (a string such as "1,234").
  */
 export const readAmazon2018Reviews: FileReader = async (ctx) => {
   const event = emptyEvent();

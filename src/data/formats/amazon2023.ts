@@ -12,7 +12,7 @@ export const AMAZON_RATING_SCALE: readonly [number, number] = [1, 5];
 
 /**
  * Reads an Amazon Reviews 2023 review file (JSON Lines, optionally gzip). The item is
- * `parent_asin`, so variant asins of one product collapse into one item; `asin` is kept as the
+ * `parent_asin`, so variant asins of one product collapse into one item. `asin` is kept as the
  * variant id, and is the item only when `parent_asin` is absent or empty. `timestamp` is in ms.
  */
 export const readAmazon2023Reviews: FileReader = async (ctx) => {
@@ -34,7 +34,7 @@ export const readAmazon2023Reviews: FileReader = async (ctx) => {
   });
 };
 
-/** Metadata fields that ItemRecord holds in its own properties; the rest go to `extra`. */
+/** Metadata fields with their own ItemRecord properties; the rest go to `extra`. */
 const NORMALIZED_FIELDS = new Set(['parent_asin', 'title', 'main_category', 'store', 'categories', 'price', 'average_rating', 'rating_number']);
 
 /** Reads an Amazon Reviews 2023 metadata file (`meta_*.jsonl`), one item per `parent_asin`. */

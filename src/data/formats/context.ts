@@ -7,7 +7,7 @@ import type { UserSink } from '../user-sink.js';
 export const FORMAT_NAMES = ['amazon2023', 'amazon2023-csv', 'amazon2018', 'movielens', 'online-retail', 'csv'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
-/** What a file contributes: interaction events, item metadata or user attributes. */
+/** Role of a file: it contributes interaction events, item metadata or user attributes. */
 export type FileRole = 'interactions' | 'items' | 'users';
 
 /** Column mapping for the generic CSV/TSV format; names are header names. */

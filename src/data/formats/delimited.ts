@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { LineError, type ReadContext } from './context.js';
 import { requireTimestamp } from './fields.js';
 
-/** Where the fields of an interaction are: header names (files with a header) or 0-based positions. */
+/** Column of each interaction field: a header name (files with a header) or a 0-based position. */
 export interface DelimitedColumns {
   user: string | number;
   item: string | number;

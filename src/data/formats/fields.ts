@@ -13,14 +13,14 @@ export function requireTimestamp(raw: unknown, unit: TimeUnit, maxMs: number, fi
   return ms;
 }
 
-/** A non-empty trimmed string, or null. */
+/** Returns the trimmed string, or null when it is not a string or is empty. */
 export function optionalText(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const text = raw.trim();
   return text.length > 0 ? text : null;
 }
 
-/** A finite number (or a numeric string), or null. */
+/** Returns a finite number (numeric strings included), or null. */
 export function optionalNumber(raw: unknown): number | null {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
   if (typeof raw === 'string' && raw.trim() !== '') {
@@ -30,13 +30,13 @@ export function optionalNumber(raw: unknown): number | null {
   return null;
 }
 
-/** A count: a non-negative integer, or a string such as "1,234"; null otherwise. */
+/** Returns a count (a non-negative integer, or a string such as "1,234"), or null. */
 export function optionalCount(raw: unknown): number | null {
   const value = optionalNumber(raw);
   return value !== null && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
-/** A boolean, or the text true/false; null otherwise. */
+/** Returns a boolean (the text true/false included), or null. */
 export function optionalBoolean(raw: unknown): boolean | null {
   if (typeof raw === 'boolean') return raw;
   if (raw === 'true' || raw === 'True') return true;
@@ -44,7 +44,7 @@ export function optionalBoolean(raw: unknown): boolean | null {
   return null;
 }
 
-/** The strings of a list, skipping other values; [] for anything but an array. */
+/** Returns the non-empty strings of a list, or [] for anything but an array. */
 export function stringList(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter((v): v is string => typeof v === 'string' && v.trim().length > 0);

@@ -32,11 +32,11 @@ export interface InlineItemMetadata {
 
 /**
  * Reads the UCI Online Retail CSV as implicit feedback: each kept line is a purchase of
- * `Quantity` units (the event weight) of `StockCode` by `CustomerID`. Rules, applied in this
- * order, each counted: cancellations (InvoiceNo starting with C), other lines with quantity ≤ 0,
- * lines without a customer, non-product stock codes; then the common (user, item) policy
- * (exact duplicate lines, repeat purchases merged into the earliest). InvoiceDate is UK local
- * time and is converted to UTC.
+ * `Quantity` units (the event weight) of `StockCode` by `CustomerID`. The rules apply in this
+ * order, and each is counted: cancellations (InvoiceNo starting with C), other lines with
+ * quantity ≤ 0, lines without a customer, and non-product stock codes. The common (user, item)
+ * policy then drops exact duplicate lines and merges repeat purchases into the earliest.
+ * InvoiceDate is UK local time and is converted to UTC.
  */
 export function onlineRetailReader(inline: Map<number, InlineItemMetadata>): FileReader {
   return async (ctx) => {
