@@ -7,7 +7,7 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../../errors.js';
-import { awsClientOptions, type AwsConfig } from '../remote/aws.js';
+import { awsClientOptions, describeAwsUrl, type AwsConfig } from '../remote/aws.js';
 import { callContext, guard, type CallContext } from '../remote/guard.js';
 
 export type { AwsConfig };
@@ -47,7 +47,7 @@ export async function connectDynamo(kind: string, url: URL, config: AwsConfig, k
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new StoreError('REC_ERR_STORE_UNSUPPORTED', `invalid concurrency=${url.searchParams.get('concurrency')} in DynamoDB store URL: expected an integer from 1 to 256`);
   }
-  const context = callContext(kind, url, config.STORE_TIMEOUT_MS);
+  const context = callContext(kind, describeAwsUrl(url, config), config.STORE_TIMEOUT_MS);
   const client = new DynamoDBClient(awsClientOptions(config));
   try {
     await ensureTable(client, table, keys, url.searchParams.get('create') !== 'false', context);

@@ -1,6 +1,6 @@
 import { Redis, Cluster, type RedisOptions } from 'ioredis';
 import { StoreError } from '../../errors.js';
-import { callContext, guard, type CallContext } from '../remote/guard.js';
+import { callContext, guard, unavailableError, type CallContext } from '../remote/guard.js';
 
 /** Settings of a `redis://` or `rediss://` store URL, from its query string. */
 export interface RedisUrlOptions {
@@ -81,7 +81,10 @@ export async function connectRedis(kind: string, url: URL, timeoutMs: number): P
     ? new Cluster([{ host: redisOptions.host, port: redisOptions.port }], { redisOptions, lazyConnect: true, enableAutoPipelining: true })
     : new Redis(redisOptions);
   // Connection errors surface through the calls; without a listener ioredis would print each retry.
-  client.on('error', () => {});
+  let socketError: unknown;
+  client.on('error', (error: unknown) => {
+    socketError = error;
+  });
   try {
     await guard(context, 'connect', async () => {
       await client.connect();
@@ -89,6 +92,8 @@ export async function connectRedis(kind: string, url: URL, timeoutMs: number): P
     });
   } catch (error) {
     client.disconnect();
+    // ioredis reports "Connection is closed"; the socket error says why (refused, unknown host).
+    if (socketError !== undefined && !(error instanceof StoreError && /timed out/.test(error.message))) throw unavailableError(context, 'connect', socketError);
     throw error;
   }
   return { client, options, context };

@@ -14,6 +14,11 @@ export function awsClientOptions(config: AwsConfig) {
     credentials,
     // The SDK retries throttling and network errors itself; two attempts keep a failing call within the store time limit.
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: config.STORE_TIMEOUT_MS, requestTimeout: config.STORE_TIMEOUT_MS },
+    requestHandler: { connectionTimeout: config.STORE_TIMEOUT_MS, requestTimeout: config.STORE_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
+}
+
+/** The store URL as errors show it, with the endpoint when one is set (a local server or a proxy). */
+export function describeAwsUrl(url: URL, config: AwsConfig): string {
+  return config.AWS_ENDPOINT_URL !== '' ? `${url.toString()} (endpoint ${config.AWS_ENDPOINT_URL})` : url.toString();
 }

@@ -9,7 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ModelError, StoreError } from '../../errors.js';
-import { awsClientOptions, type AwsConfig } from '../remote/aws.js';
+import { awsClientOptions, describeAwsUrl, type AwsConfig } from '../remote/aws.js';
 import { runLimited } from '../remote/limit.js';
 import { callContext, guard, type CallContext } from '../remote/guard.js';
 import type { ArtifactStore } from '../types.js';
@@ -35,7 +35,7 @@ export async function openS3ArtifactStore(url: URL, config: AwsConfig): Promise<
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const store = new S3ArtifactStore(url.toString(), client, bucket, rootPrefix(url.pathname), callContext('artifact', url, config.STORE_TIMEOUT_MS));
+  const store = new S3ArtifactStore(url.toString(), client, bucket, rootPrefix(url.pathname), callContext('artifact', describeAwsUrl(url, config), config.STORE_TIMEOUT_MS));
   try {
     await store.ping();
   } catch (error) {
