@@ -20,6 +20,8 @@ export interface EvaluationSettings {
   readonly seed: number;
   readonly factors: number;
   readonly candidateCount: number;
+  /** Declared rating scale [min, max] of explicit ratings; null for implicit feedback. */
+  readonly ratingScale: readonly [number, number] | null;
 }
 
 /** Mean metrics over the evaluated users of one segment. */
@@ -158,6 +160,7 @@ export function fitContext(split: TrainTestSplit, settings: EvaluationSettings, 
     seed: settings.seed,
     factors: settings.factors,
     candidateCount: settings.candidateCount,
+    ratingScale: settings.ratingScale,
     log,
   };
 }

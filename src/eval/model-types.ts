@@ -19,6 +19,8 @@ export interface FitContext {
   readonly factors: number;
   /** Candidates per user for two-stage models. */
   readonly candidateCount: number;
+  /** Declared rating scale [min, max] for explicit ratings; null for implicit feedback. */
+  readonly ratingScale: readonly [number, number] | null;
   readonly log: Logger;
 }
 

@@ -46,6 +46,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
   const { config } = options;
   const log = options.log ?? getLogger();
   const splitOptions: SplitOptions = options.split ?? { kind: 'temporal' };
+  const dataset = options.dataset ?? (await readDataset(config, splitOptions.kind === 'predefined'));
+  const split = await makeSplit(splitOptions, dataset);
   const settings: EvaluationSettings = {
     cutoffs: normalizeCutoffs(options.cutoffs ?? DEFAULT_CUTOFFS),
     warmThreshold: options.warmThreshold ?? DEFAULT_WARM_THRESHOLD,
@@ -53,14 +55,12 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
     seed: config.SEED,
     factors: config.MF_FACTORS,
     candidateCount: config.CANDIDATE_COUNT,
+    ratingScale: dataset?.info.ratingScale ?? observedRatingScale(split.train.rating),
   };
-
-  const dataset = options.dataset ?? (await readDataset(config, splitOptions.kind === 'predefined'));
-  const split = await makeSplit(splitOptions, dataset);
   log.info({ split: split.kind, train: split.train.user.length, test: split.test.user.length }, 'split the dataset');
 
   const prepared = prepareSplit(split, settings);
-  const models = options.models ?? defaultEvaluationModels();
+  const models = options.models ?? defaultEvaluationModels(settings.ratingScale === null ? 'implicit' : 'explicit');
   const reports = await evaluateModels(prepared, models, settings, log);
 
   const report: EvaluationReport = {
@@ -96,6 +96,17 @@ export async function makeSplit(options: SplitOptions, dataset: EvaluationDatase
   if (dataset === null) throw new TwostageError('REC_ERR_DATASET_MISSING', 'no dataset to split: run twostage ingest PATH first');
   if (options.kind === 'temporal') return temporalSplit(dataset.interactions, { cutTime: options.cutTime, quantile: options.quantile });
   return leaveLastOutSplit(dataset.interactions, options.count);
+}
+
+/** Smallest and largest training rating, or null when no training interaction has a rating. */
+function observedRatingScale(rating: Float64Array): [number, number] | null {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const value of rating) {
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  return low < high ? [low, high] : null;
 }
 
 /** Reads the ingested dataset; with `optional`, a missing dataset gives null instead of an error. */

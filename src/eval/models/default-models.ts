@@ -1,15 +1,21 @@
 import { TwostageError } from '../../errors.js';
 import type { EvaluationModel } from '../model-types.js';
+import { alsModel, bprModel, cooccurrenceModel } from './implicit.js';
 import { popularityModel } from './popularity.js';
+import { svdDotModel, svdModel } from './svd.js';
 
-/** Models evaluated when the caller names none, in table order. */
-export function defaultEvaluationModels(): EvaluationModel[] {
-  return [popularityModel];
+/**
+ * Models evaluated when the caller names none, in table order. SVD is left out for implicit
+ * feedback, which has no ratings to fit.
+ */
+export function defaultEvaluationModels(feedback: 'explicit' | 'implicit' = 'explicit'): EvaluationModel[] {
+  const models = [popularityModel, svdModel, alsModel, bprModel, cooccurrenceModel];
+  return feedback === 'explicit' ? models : models.filter((model) => model !== svdModel);
 }
 
 /** Lists every model the evaluation can train. */
 export function availableEvaluationModels(): EvaluationModel[] {
-  return defaultEvaluationModels();
+  return [...defaultEvaluationModels('explicit'), svdDotModel];
 }
 
 /** Returns the named models in the given order; an unknown name throws and lists the known ones. */
