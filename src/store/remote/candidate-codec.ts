@@ -69,11 +69,16 @@ export function decodeCandidates(payload: Uint8Array): Candidate[] {
     const score = data.readDoubleLE(scoresAt + 8 * i);
     if (nameCount === 0) return { itemId, score };
     const extras: Record<string, number> = {};
+    let found = false;
     names.forEach((name, j) => {
       const value = data.readDoubleLE(extrasAt + 8 * (j * count + i));
-      if (!Number.isNaN(value)) extras[name] = value;
+      if (!Number.isNaN(value)) {
+        extras[name] = value;
+        found = true;
+      }
     });
-    return { itemId, score, extras };
+    // A candidate written without extras (or with an empty object) reads back without them.
+    return found ? { itemId, score, extras } : { itemId, score };
   });
 }
 
