@@ -1,4 +1,4 @@
-import { F64, FunctionBody, I32, OP, SIMD, V128, encodeModule, type ValueType } from './wasm-encoder.js';
+import { F64, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type ValueType, type WasmMemory } from '../wasm/encoder.js';
 import type { FactorState, RatingArrays, SgdRates } from './kernel.js';
 
 /**
@@ -169,21 +169,6 @@ function buildEpochBody(): FunctionBody {
 
 type EpochFunction = (...args: number[]) => number;
 
-// The WebAssembly global exists in Node.js, but the TypeScript libraries this project uses (ES2023
-// without DOM) declare no types for it, so the few members used here are typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 let compiled: object | null | undefined;
 
 /** Compiles the kernel module once per process; null when this runtime lacks WebAssembly SIMD. */
@@ -202,8 +187,6 @@ function kernelModule(): object | null {
 export function wasmKernelAvailable(): boolean {
   return kernelModule() !== null;
 }
-
-const PAGE_BYTES = 65536;
 
 /**
  * Runs SGD epochs in WebAssembly for one training job. Construct it with the ratings and the
@@ -246,9 +229,7 @@ export class WasmSgd {
     this.qiPtr = reserve(state.qi.byteLength);
     this.buPtr = reserve(state.bu.byteLength);
     this.biPtr = reserve(state.bi.byteLength);
-    if (next > 2 ** 32 - PAGE_BYTES) throw new RangeError(`the SGD kernel needs ${next} bytes, more than the 4 GiB WebAssembly memory limit`);
-    const pages = Math.ceil(next / PAGE_BYTES) - this.memory.buffer.byteLength / PAGE_BYTES;
-    if (pages > 0) this.memory.grow(pages);
+    ensureMemory(this.memory, next, 'the SGD kernel');
 
     const buffer = this.memory.buffer;
     new Int32Array(buffer, this.userPtr, this.count).set(ratings.user);

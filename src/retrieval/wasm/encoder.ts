@@ -1,6 +1,6 @@
 /**
- * A minimal WebAssembly binary writer: just the sections, types and instructions the SGD kernel
- * needs (i32 and f64 scalars, f64x2 SIMD, structured control flow). Encodings follow the
+ * A minimal WebAssembly binary writer: just the sections, types and instructions the SGD and
+ * scoring kernels need (i32 and f64 scalars, f64x2 SIMD, structured control flow). Encodings follow the
  * WebAssembly 2.0 core specification, section 5 (binary format), and the fixed-width SIMD proposal
  * merged into it.
  */
@@ -204,4 +204,29 @@ export function encodeModule(functions: readonly FunctionDefinition[], initialPa
     ...section(7, vector(exports)),
     ...section(10, vector(bodies)),
   ]);
+}
+
+// The WebAssembly global exists in Node.js, but the TypeScript libraries this project uses (ES2023
+// without DOM) declare no types for it, so the few members used here are typed locally.
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+}
+export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Bytes per WebAssembly memory page. */
+export const PAGE_BYTES = 65536;
+
+/** Grows `memory` so it holds at least `bytes` bytes; throws past the 4 GiB limit of 32-bit memories. */
+export function ensureMemory(memory: WasmMemory, bytes: number, what: string): void {
+  if (bytes > 2 ** 32 - PAGE_BYTES) throw new RangeError(`${what} needs ${bytes} bytes, more than the 4 GiB WebAssembly memory limit`);
+  const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+  if (pages > 0) memory.grow(pages);
 }
