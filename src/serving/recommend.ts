@@ -65,7 +65,8 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
   }
   const [history, user, items] = features;
 
-  if (!models.ranker) return retrievalOrder(userId, lookup, history, topK, lookup.reason ?? 'no_ranker', versions);
+  // Without a ranker the answer is still personalized: candidates in retrieval order, unflagged.
+  if (!models.ranker) return retrievalOrder(userId, lookup, history, topK, lookup.reason, versions);
 
   const { ranker, encoder } = models.ranker;
   const rows = lookup.candidates.length;
@@ -110,7 +111,7 @@ function retrievalOrder(
   lookup: CandidateLookup,
   history: ReadonlySet<string>,
   topK: number,
-  reason: FallbackReason,
+  reason: FallbackReason | null,
   versions: RecommendationResponse['model_versions'],
 ): RecommendationResponse {
   const items = lookup.candidates

@@ -65,7 +65,7 @@ export function recommendationSchema(limits: { maxTopK: number; defaultTopK: num
           fallback: { type: 'boolean' },
           fallback_reason: {
             type: ['string', 'null'],
-            enum: ['unknown_user', 'candidate_store_unavailable', 'online_store_unavailable', 'no_ranker', 'no_retrieval_model', null],
+            enum: ['unknown_user', 'candidate_store_unavailable', 'online_store_unavailable', null],
           },
           model_versions: modelVersions,
         },

@@ -68,9 +68,7 @@ export interface LoadedModels {
 export type FallbackReason =
   | 'unknown_user'
   | 'candidate_store_unavailable'
-  | 'online_store_unavailable'
-  | 'no_ranker'
-  | 'no_retrieval_model';
+  | 'online_store_unavailable';
 
 /** How the candidates of a response were found. */
 export type ServedPath = 'precomputed' | 'on_the_fly' | 'non_personalized';
