@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { runPipeline } from '../../src/pipeline/run.js';
@@ -23,14 +21,13 @@ export interface Harness {
 
 /**
  * Runs the whole pipeline on `paths` in a fresh WORKDIR, then starts the API on a free port of
- * 127.0.0.1. The candidate store is Redis under a key prefix of its own (deleted on close).
+ * 127.0.0.1, with the embedded stores of that WORKDIR.
  */
 export async function runAndServe(paths: readonly string[], env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twostage-e2e-'));
-  const prefix = `twostage-test-e2e-${randomBytes(4).toString('hex')}:`;
   const { config } = loadConfig({
     cwd: dir,
-    env: { WORKDIR: dir, CANDIDATE_STORE_URL: `redis://127.0.0.1:6379?prefix=${prefix}`, LOG_LEVEL: 'silent', MODEL_POLL_MS: '200', ...env },
+    env: { WORKDIR: dir, LOG_LEVEL: 'silent', MODEL_POLL_MS: '200', ...env },
   });
   const log = pino({ level: 'silent' });
   const summary = await runPipeline(config, { paths, quiet: true, log });
@@ -56,24 +53,9 @@ export async function runAndServe(paths: readonly string[], env: Record<string, 
     },
     async close() {
       await harness.server.close();
-      await deleteRedisPrefix(prefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return harness;
 }
 
-async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelRegistry, newVersionId, parseModelKind } from '../../src/registry/registry.js';
 import { openSqliteRegistryStore, type SqliteRegistryStore } from '../../src/store/sqlite/registry-store.js';
-import { MemoryCandidateStore } from './memory-candidate-store.js';
+import { openSqliteCandidateStore, type SqliteCandidateStore } from '../../src/store/sqlite/candidate-store.js';
 
-async function committedCandidateVersion(store: MemoryCandidateStore, version: string): Promise<void> {
+async function committedCandidateVersion(store: SqliteCandidateStore, version: string): Promise<void> {
   const writer = await store.beginVersion(version);
   await writer.write([{ userId: 'u1', items: [{ itemId: `item-${version}`, score: 1 }] }]);
   await writer.commit();
@@ -15,18 +15,19 @@ async function committedCandidateVersion(store: MemoryCandidateStore, version: s
 describe('ModelRegistry', () => {
   let dir: string;
   let store: SqliteRegistryStore;
-  let candidates: MemoryCandidateStore;
+  let candidates: SqliteCandidateStore;
   let registry: ModelRegistry;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'twostage-registry-'));
     store = await openSqliteRegistryStore(new URL(`sqlite://${dir}/registry.sqlite`));
-    candidates = new MemoryCandidateStore();
+    candidates = await openSqliteCandidateStore(new URL(`sqlite://${dir}/candidates.sqlite`));
     registry = new ModelRegistry(store, candidates);
   });
 
   afterEach(async () => {
     await store.close();
+    await candidates.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

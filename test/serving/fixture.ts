@@ -12,11 +12,11 @@ import { ModelHolder, type ModelLoader } from '../../src/serving/model-holder.js
 import { loadRankerVersion } from '../../src/serving/ranker-loader.js';
 import { singleModelRetrieval } from '../../src/serving/single-model.js';
 import { FileArtifactStore } from '../../src/store/file/artifact-store.js';
+import { openSqliteCandidateStore, type SqliteCandidateStore } from '../../src/store/sqlite/candidate-store.js';
 import { openSqliteOnlineStore, type SqliteOnlineStore } from '../../src/store/sqlite/online-store.js';
 import { openSqliteRegistryStore, type SqliteRegistryStore } from '../../src/store/sqlite/registry-store.js';
 import type { CandidateStore, OnlineStore } from '../../src/store/types.js';
 import { sharedPath } from '../helpers/shared.js';
-import { MemoryCandidateStore } from '../registry/memory-candidate-store.js';
 import { TableRetrievalModel } from './table-retrieval-model.js';
 
 /**
@@ -41,7 +41,7 @@ export interface ServingFixture {
   readonly holder: ModelHolder;
   readonly registry: ModelRegistry;
   readonly artifacts: FileArtifactStore;
-  readonly candidates: MemoryCandidateStore;
+  readonly candidates: SqliteCandidateStore;
   readonly online: SqliteOnlineStore;
   /** Registers and writes a ranker version from XGBoost JSON text. */
   addRanker(version: string, modelJson: string, createdAt: number): Promise<void>;
@@ -99,7 +99,7 @@ export async function createServingFixture(options: FixtureOptions = {}): Promis
   const registryStore: SqliteRegistryStore = await openSqliteRegistryStore(new URL(`sqlite://${dir}/registry.sqlite`));
   const artifacts = new FileArtifactStore(`file://${dir}/artifacts`, path.join(dir, 'artifacts'));
   const online = await openSqliteOnlineStore(new URL(`sqlite://${dir}/online.sqlite`));
-  const candidates = new MemoryCandidateStore();
+  const candidates = await openSqliteCandidateStore(new URL(`sqlite://${dir}/candidates.sqlite`));
   const registry = new ModelRegistry(registryStore, candidates);
 
   await seedStores(online, candidates);
@@ -159,13 +159,14 @@ export async function createServingFixture(options: FixtureOptions = {}): Promis
     async close() {
       await app.close();
       await online.close();
+      await candidates.close();
       await registryStore.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function seedStores(online: SqliteOnlineStore, candidates: MemoryCandidateStore): Promise<void> {
+async function seedStores(online: SqliteOnlineStore, candidates: SqliteCandidateStore): Promise<void> {
   const writer = await candidates.beginVersion('c1');
   await writer.write([
     {
