@@ -116,3 +116,18 @@ describe('embedding artifact', () => {
     expect(output[3]).toBe(7);
   });
 });
+
+describe('SVD artifact', () => {
+  it('round trip predicts the same', async () => {
+    const { trainSvd } = await import('../../src/retrieval/svd/trainer.js');
+    const { buildTrainset, ratingRowsFromTriples } = await import('../../src/retrieval/svd/trainset.js');
+    const { svdFromArtifact, svdToArtifact } = await import('../../src/retrieval/svd/artifact.js');
+    const rows = ratingRowsFromTriples(['a', 'a', 'b', 'c'], ['x', 'y', 'x', 'z'], [5, 3, 4, 1]);
+    const { model } = trainSvd(buildTrainset(rows, [1, 5]), { hyperparameters: { n_factors: 3, n_epochs: 3 }, progress: false });
+    await saveEmbeddingArtifact(store, 'retrieval/svd-round-trip', svdToArtifact(model, { version: 'svd-round-trip', dataFingerprint: 'f', metrics: { rmse: 1 } }));
+    const loaded = svdFromArtifact(await loadEmbeddingArtifact(store, 'retrieval/svd-round-trip', 'svd'));
+    for (const [user, item] of [['a', 'z'], ['b', 'y'], ['nobody', 'x'], ['c', 'nothing']]) expect(loaded.predict(user, item)).toEqual(model.predict(user, item));
+    expect(loaded.ratingScale).toEqual([1, 5]);
+    expect(loaded.hyperparameters).toEqual(model.hyperparameters);
+  });
+});
