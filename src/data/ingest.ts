@@ -42,6 +42,7 @@ const WRITE_BATCH_ROWS = 8_192;
 export async function ingestFiles(store: OfflineStore, paths: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const now = options.now ?? Date.now;
   const started = Date.now();
+  const startCpu = process.cpuUsage();
   const detected = await detectInputs(paths, options);
   const files = [...detected.filter((f) => f.role === 'interactions'), ...detected.filter((f) => f.role === 'users'), ...detected.filter((f) => f.role === 'items')];
   const declaredScale = ratingScaleOf(files);
@@ -93,11 +94,18 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
       throw new InputError(`no interaction was kept from ${linesRead} lines read in ${files.map((f) => f.path).join(', ')}; dropped: ${JSON.stringify(dropCounts(builder, badLines, files))}`);
     }
 
+    const readSeconds = (Date.now() - started) / 1000;
+    const readCpu = process.cpuUsage(startCpu);
     const ratings = finishRatings(builder, declaredScale);
     await items.finish((index) => inlineRecord(builder, inline, index));
     await writeInteractions(writers[INTERACTIONS_TABLE.name], builder, ratings.values, fingerprint);
     await writeUsers(writers[USERS_TABLE.name], builder, users);
     progress.finish({ interactions: builder.size });
+    const stagedCpu = process.cpuUsage(startCpu);
+    log.debug(
+      { readSeconds, readCpuSeconds: cpuSeconds(readCpu), stageSeconds: (Date.now() - started) / 1000 - readSeconds, stageCpuSeconds: cpuSeconds(stagedCpu) - cpuSeconds(readCpu) },
+      'ingest rows staged',
+    );
 
     const metadataSources = sources.filter((s) => s.role === 'items').length + (inline.size > 0 ? 1 : 0);
     const itemsWithInteractions = items.itemsWithInteractions;
@@ -150,6 +158,10 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
   if (summary === undefined) throw new Error('ingest finished without a summary');
   log.info({ interactions: summary.interactions, users: summary.users, items: summary.items, seconds: summary.seconds }, 'ingest finished');
   return summary;
+}
+
+function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
 }
 
 function readerOf(file: DetectedFile, inline: Map<number, InlineItemMetadata>): FileReader {

@@ -49,12 +49,12 @@ export function toTimestampMs(raw: number, unit: TimeUnit, maxMs: number): numbe
   const ms = unit === 's' ? raw * 1000 : raw;
   if (ms < MIN_TIMESTAMP_MS) {
     return unit === 'ms'
-      ? `timestamp ${raw} is before 1973 when read as milliseconds; if the file stores seconds, use --time-unit s`
+      ? `timestamp ${raw} is before 1973 when read as milliseconds; if the file stores seconds, check the format (for --format csv, pass --time-unit s)`
       : `timestamp ${raw} is before 1973 when read as seconds`;
   }
   if (ms > maxMs) {
     return unit === 's'
-      ? `timestamp ${raw} is in the future when read as seconds; if the file stores milliseconds, use --time-unit ms`
+      ? `timestamp ${raw} is in the future when read as seconds; if the file stores milliseconds, check the format (for --format csv, pass --time-unit ms)`
       : `timestamp ${raw} is in the future`;
   }
   return Math.round(ms);

@@ -14,7 +14,8 @@ export async function forEachJsonObject(
     const lines = batch.lines;
     for (let k = 0; k < lines.length; k++) {
       const text = lines[k];
-      if (text.length === 0 || isBlank(text)) continue;
+      // A line starting with "{" is not blank, which skips the trim for nearly every line.
+      if (text.length === 0 || (text.charCodeAt(0) !== 123 && isBlank(text))) continue;
       ctx.lines += 1;
       const line = batch.firstLine + k;
       let value: unknown;
