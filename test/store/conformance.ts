@@ -25,7 +25,7 @@ export function defineCase<T extends { close(): Promise<void> }>(factory: StoreF
   });
 }
 
-/** A unique suffix for key prefixes, schema names and tables, so parallel runs never collide. */
+/** Returns a unique suffix for key prefixes, schema names and tables, so parallel runs never collide. */
 export function uniqueSuffix(): string {
   return `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e9).toString(36)}`;
 }

@@ -17,8 +17,8 @@ export interface ControlledProxy {
 }
 
 /**
- * Starts a TCP proxy to `target` on 127.0.0.1. With `frozen` from the start it accepts
- * connections and never answers, like a server that hangs.
+ * Starts a TCP proxy to `target` on 127.0.0.1. Without a target it accepts
+ * connections and never replies, like a server that hangs.
  */
 export async function startProxy(target: { host: string; port: number } | null): Promise<ControlledProxy> {
   let frozen = target === null;

@@ -4,7 +4,7 @@ import { uniqueSuffix } from './conformance.js';
 export const REDIS_BASE_URL = process.env.TWOSTAGE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 export const STORE_CONFIG = { STORE_TIMEOUT_MS: 5_000 };
 
-/** A Redis URL with a fresh key prefix, so parallel test runs never see each other's keys. */
+/** Builds a Redis URL with a fresh key prefix, so parallel test runs never see each other's keys. */
 export function redisUrl(label: string, extra = ''): URL {
   const url = new URL(REDIS_BASE_URL);
   url.searchParams.set('prefix', `test:${label}:${uniqueSuffix()}:`);

@@ -1,7 +1,7 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ModelError, TwostageError } from '../../errors.js';
 import { decodeCandidates, encodeCandidates, validateCandidateList } from '../remote/candidate-codec.js';
-import { validateVersionName } from '../remote/version-name.js';
+import { orderByCommitTime, validateVersionName } from '../remote/version-name.js';
 import type { Candidate, CandidateList, CandidateStore, CandidateVersionWriter } from '../types.js';
 import { batchWrite, deleteMatching, MAX_ITEM_BYTES, queryAll } from './batch.js';
 import { connectDynamo, type AwsConfig, type DynamoConnection } from './client.js';
@@ -9,7 +9,7 @@ import { ensureMeta, META_USER, readMeta, updateMeta } from './candidate-meta.js
 
 /** Payload bytes per item; the rest of the 400 KB item limit is left for keys and attribute names. */
 const PART_BYTES = MAX_ITEM_BYTES - 8 * 1024;
-/** Longest user id, in bytes: DynamoDB's partition key limit. */
+/** Maximum user id length in bytes: DynamoDB's partition key limit. */
 const MAX_USER_ID_BYTES = 2048;
 const DEFAULT_GRACE_SECONDS = 3_600;
 
@@ -26,7 +26,7 @@ export async function openDynamoCandidateStore(url: URL, config: AwsConfig): Pro
 /**
  * Candidate store on one DynamoDB table: partition key `user_id`, sort key `sk` =
  * `<version>#<part>`. A list is the binary candidate encoding, split into parts when it would
- * exceed the 400 KB item limit; part 0 records the part count, so parts left by an earlier, longer
+ * exceed the 400 KB item limit. Part 0 records the part count, so parts left by an earlier, longer
  * write of the same user are ignored. `get` is one Query on the user's partition.
  *
  * Versions and the active one live in one metadata item, changed by conditional updates, so a
@@ -105,10 +105,8 @@ export class DynamoCandidateStore implements CandidateStore {
 
   async listVersions(): Promise<string[]> {
     const now = Date.now();
-    return [...(await readMeta(this.connection)).versions.entries()]
-      .filter(([, info]) => info.state === 'committed' && !(info.retireAt !== undefined && info.retireAt <= now))
-      .sort(([a, x], [b, y]) => (x.committedAt ?? 0) - (y.committedAt ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name]) => name);
+    const versions = [...(await readMeta(this.connection)).versions.entries()];
+    return orderByCommitTime(versions.filter(([, info]) => info.state === 'committed' && !(info.retireAt !== undefined && info.retireAt <= now)));
   }
 
   async get(userId: string, version?: string): Promise<Candidate[] | null> {

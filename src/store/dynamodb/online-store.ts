@@ -16,10 +16,10 @@ export async function openDynamoOnlineStore(url: URL, config: AwsConfig): Promis
 
 /**
  * Online store on one DynamoDB table: partition key `entity_id`, sort key `feature_group`, the
- * values as a JSON string. A write first reads the stored times (BatchGetItem), skips records that
- * are older, batch-writes entities seen for the first time, and updates the rest with conditional
- * puts that keep the stored item unless the new (event time, created time) is not older. A batch
- * read is BatchGetItem, 100 keys per request, all requests in parallel.
+ * values as a JSON string. A write first reads the stored times (BatchGetItem) and skips older
+ * records. It batch-writes entities seen for the first time and updates the rest with conditional
+ * puts, which keep the stored item unless the new (event time, created time) is not older. A
+ * batch read is BatchGetItem, 100 keys per request, all requests in parallel.
  */
 export class DynamoOnlineStore implements OnlineStore {
   readonly url: string;
@@ -42,10 +42,10 @@ export class DynamoOnlineStore implements OnlineStore {
     const items = [...newest.values()].map((record) => toItem(group, record));
     const stored = await this.storedTimes(group, items);
 
-    // An entity with no stored record goes through BatchWriteItem, 25 per request; one with a stored
+    // An entity with no stored record goes through BatchWriteItem, 25 per request. One with a stored
     // record gets a conditional PutItem, which also loses to a newer record written meanwhile.
     // NOTE: a new entity written by two processes at once can keep the older record, because the
-    // batch path has no condition; the feature pipeline is the only writer in the documented setup.
+    // batch path has no condition. The documented setup runs one feature pipeline at a time.
     const fresh: Item[] = [];
     const updates: Item[] = [];
     for (const item of items) {

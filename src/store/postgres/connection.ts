@@ -4,7 +4,7 @@ import { callContext, guard, type CallContext } from '../remote/guard.js';
 
 /** Settings of a `postgres://` store URL, from its query string. */
 export interface PostgresUrlOptions {
-  /** Schema that holds every table of the store (`?schema=twostage`); created when missing. */
+  /** Schema that contains every table of the store (`?schema=twostage`), created when missing. */
   readonly schema: string;
   /** Limit of one statement, ms (`?timeoutMs=`); defaults to STORE_TIMEOUT_MS, or 10 minutes for the offline store. */
   readonly timeoutMs: number;
@@ -37,8 +37,8 @@ export function parsePostgresUrl(url: URL, defaultTimeoutMs: number): PostgresUr
 }
 
 /**
- * Opens a pool and checks the server answers. Connecting, and each statement, are bounded by the
- * store's time limit; the server also cancels a statement that runs longer (`statement_timeout`).
+ * Opens a pool and checks that the server runs a query. Connecting and each statement are bounded
+ * by the store's time limit, and the server also cancels a statement that runs longer (`statement_timeout`).
  * Query parameters other than this project's (such as `sslmode`) go to the pg client unchanged.
  */
 export async function connectPostgres(kind: string, url: URL, connectTimeoutMs: number, defaultStatementTimeoutMs: number): Promise<PostgresConnection> {

@@ -31,7 +31,7 @@ export function historyIndexSql(qualified: string, schema: TableSchema): string 
   return `CREATE INDEX ON ${qualified} (${keys.map(q).join(', ')})`;
 }
 
-/** One INSERT for a whole chunk: each column travels as one array parameter expanded by unnest. */
+/** Builds one INSERT for a whole chunk, with each column as one array parameter expanded by unnest. */
 export function insertSql(qualified: string, schema: TableSchema): string {
   const names = schema.columns.map((c) => q(c.name)).join(', ');
   const arrays = schema.columns.map((c, i) => `$${i + 1}::${SQL_TYPES[c.type]}[]`).join(', ');
@@ -59,7 +59,8 @@ function toParameter(type: ColumnType, value: CellValue, table: string, column: 
       const number = Number(value);
       if (Number.isNaN(number) && typeof value !== 'number') throw new Error(`value ${JSON.stringify(value)} in ${table}.${column} is not a number`);
       // PostgreSQL spells the IEEE specials as words.
-      return Number.isFinite(number) ? (type === 'INTEGER' ? Math.trunc(number) : number) : String(number).replace('Infinity', 'infinity');
+      if (!Number.isFinite(number)) return String(number).replace('Infinity', 'infinity');
+      return type === 'INTEGER' ? Math.trunc(number) : number;
     }
     case 'BIGINT': {
       const number = Math.trunc(Number(value));

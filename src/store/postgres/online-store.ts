@@ -41,7 +41,7 @@ export async function openPostgresOnlineStore(url: URL, config: Pick<Config, 'ST
 /**
  * Online store on one PostgreSQL table keyed by (group, entity id). A write is one upsert per
  * chunk whose WHERE clause keeps the stored row unless the new (event time, created time) is not
- * older; a batch read is one SELECT with the ids as one array parameter. Values are stored as
+ * older. A batch read is one SELECT with the ids as one array parameter. Values are stored as
  * `json` (text), which keeps numbers exactly as written.
  */
 export class PostgresOnlineStore implements OnlineStore {

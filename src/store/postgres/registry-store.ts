@@ -51,7 +51,7 @@ export async function openPostgresRegistryStore(url: URL, config: Pick<Config, '
 
 /**
  * Model versions in one PostgreSQL table, shared by every API server and trainer. A partial unique
- * index allows at most one production version per kind; `setStages` runs in one transaction, so a
+ * index allows at most one production version per kind. `setStages` runs in one transaction, so a
  * promotion that would leave two is rolled back whole. As with any unique index, the check runs per
  * row: archive the current production version before promoting the next in the same change list.
  */

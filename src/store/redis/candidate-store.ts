@@ -2,7 +2,7 @@ import type { Config } from '../../config/load.js';
 import { ModelError, TwostageError } from '../../errors.js';
 import { decodeCandidates, encodeCandidates, hashString, validateCandidateList } from '../remote/candidate-codec.js';
 import { guard } from '../remote/guard.js';
-import { validateVersionName } from '../remote/version-name.js';
+import { orderByCommitTime, validateVersionName } from '../remote/version-name.js';
 import type { Candidate, CandidateList, CandidateStore, CandidateVersionWriter } from '../types.js';
 import { ACTIVATE, BEGIN, COMMIT, FORGET, READ_ACTIVE } from './candidate-scripts.js';
 import { closeRedis, connectRedis, type RedisConnection } from './connection.js';
@@ -101,10 +101,8 @@ export class RedisCandidateStore implements CandidateStore {
 
   async listVersions(): Promise<string[]> {
     const versions = await this.readVersions();
-    return [...versions.entries()]
-      .filter(([, info]) => info.state === 'committed' && !(info.retireAt !== undefined && info.retireAt <= Date.now()))
-      .sort(([a, x], [b, y]) => (x.committedAt ?? 0) - (y.committedAt ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name]) => name);
+    const now = Date.now();
+    return orderByCommitTime([...versions.entries()].filter(([, info]) => info.state === 'committed' && !(info.retireAt !== undefined && info.retireAt <= now)));
   }
 
   async get(userId: string, version?: string): Promise<Candidate[] | null> {

@@ -52,7 +52,7 @@ export function parseRedisUrl(url: URL): RedisUrlOptions {
 }
 
 /**
- * Connects to Redis and checks the server answers. Every command has `timeoutMs` as its limit,
+ * Connects to Redis and checks that the server replies to PING. Every command has `timeoutMs` as its limit,
  * and commands issued in the same tick share one round trip (auto-pipelining), per node in a cluster.
  */
 export async function connectRedis(kind: string, url: URL, timeoutMs: number): Promise<RedisConnection> {
@@ -92,7 +92,7 @@ export async function connectRedis(kind: string, url: URL, timeoutMs: number): P
     });
   } catch (error) {
     client.disconnect();
-    // ioredis reports "Connection is closed"; the socket error says why (refused, unknown host).
+    // ioredis reports "Connection is closed", so the socket error (refused, unknown host) gives the cause.
     if (socketError !== undefined && !(error instanceof StoreError && /timed out/.test(error.message))) throw unavailableError(context, 'connect', socketError);
     throw error;
   }

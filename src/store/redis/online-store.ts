@@ -10,7 +10,7 @@ const WRITE_CHUNK = 500;
 /**
  * Replaces a stored record only when the new one's (event time, created time) is not older. The
  * times are the first 16 bytes of each payload (two little-endian doubles), read with `struct`.
- * KEYS[1] is the group's hash; ARGV holds entity id and payload pairs.
+ * KEYS[1] is the group's hash, and ARGV contains entity id and payload pairs.
  */
 const PUT_LATEST = `
 local written = 0
@@ -38,7 +38,7 @@ export async function openRedisOnlineStore(url: URL, config: Pick<Config, 'STORE
 /**
  * Online store on Redis: one hash per feature group, `<prefix>online:{<group>}`, field = entity id,
  * value = 16-byte time header + JSON values. A batch read is one HMGET, so one round trip whatever
- * the number of ids; the hash tag puts a whole group on one Redis Cluster slot, which keeps HMGET
+ * the number of ids. The hash tag puts a whole group on one Redis Cluster slot, which keeps HMGET
  * and the update script single-slot. TTL is checked on read against the event time.
  */
 export class RedisOnlineStore implements OnlineStore {

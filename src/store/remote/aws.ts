@@ -18,7 +18,7 @@ export function awsClientOptions(config: AwsConfig) {
   };
 }
 
-/** The store URL as errors show it, with the endpoint when one is set (a local server or a proxy). */
+/** Formats the store URL for errors, with the endpoint when one is set (a local server or a proxy). */
 export function describeAwsUrl(url: URL, config: AwsConfig): string {
   return config.AWS_ENDPOINT_URL !== '' ? `${url.toString()} (endpoint ${config.AWS_ENDPOINT_URL})` : url.toString();
 }

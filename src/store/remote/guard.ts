@@ -1,7 +1,7 @@
 import { StoreError, TwostageError } from '../../errors.js';
 import { maskUrl } from '../../config/load.js';
 
-/** What a networked store call needs to name itself in errors and bound its time. */
+/** Store name, masked URL and time limit of a networked store, for its errors and call timeouts. */
 export interface CallContext {
   /** Interface name, such as `online` or `candidate`. */
   readonly kind: string;

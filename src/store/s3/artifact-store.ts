@@ -47,9 +47,9 @@ export async function openS3ArtifactStore(url: URL, config: AwsConfig): Promise<
 
 /**
  * Artifact store on S3. `putDirectory` uploads every file under a new generation folder and only
- * then writes the key's marker naming that generation and its files, so a reader sees all of the
- * new files or the old directory, never a mix; it returns after every upload has completed. The
- * previous generation is deleted after the marker switch. Transfers of large files get a longer
+ * then writes the key's marker naming that generation and its files. A reader therefore sees all
+ * of the new files or the old directory, never a mix, and `putDirectory` returns only after every
+ * upload has completed. The previous generation is deleted after the marker switch. Transfers of large files get a longer
  * time limit than STORE_TIMEOUT_MS (`TRANSFER_TIMEOUT_MS`).
  */
 export class S3ArtifactStore implements ArtifactStore {

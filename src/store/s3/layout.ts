@@ -24,7 +24,7 @@ export function generationFolder(root: string, key: string, generation: string):
   return `${root}${key}/${GENERATION_PREFIX}${generation}/`;
 }
 
-/** The key a marker object belongs to, or null for an object that is not a marker of a key under `root`. */
+/** Returns the key a marker object belongs to, or null for an object that is not a marker of a key under `root`. */
 export function keyOfMarker(root: string, objectName: string): string | null {
   if (!objectName.startsWith(root) || !objectName.endsWith(`/${MARKER_NAME}`)) return null;
   const key = objectName.slice(root.length, -(MARKER_NAME.length + 1));
