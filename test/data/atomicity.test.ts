@@ -97,3 +97,28 @@ describe('bad lines', () => {
     await expect(ingestFiles(env.store, [file], { quiet: true })).rejects.toThrow(/cut\.jsonl\.gz.*failed to read/);
   });
 });
+
+describe('metadata coverage', () => {
+  it('counts items without metadata and metadata-only items', async () => {
+    const reviews = write('r.jsonl', [review('U1', 'X', 5, 1_600_000_000_000), review('U1', 'Y', 4, 1_600_000_000_001)]);
+    const meta = write('meta_r.jsonl', [
+      JSON.stringify({ parent_asin: 'Y', title: 'Item Y', price: '3.50' }),
+      JSON.stringify({ parent_asin: 'Z', title: 'Item Z', price: null }),
+      JSON.stringify({ parent_asin: 'Y', title: 'Second record of Y' }),
+      JSON.stringify({ title: 'No id' }),
+    ]);
+    const summary = await ingestFiles(env.store, [meta, reviews], { quiet: true });
+    const data = await loadDataset(env.store);
+    expect(data.interactions.itemIds).toEqual(['X', 'Y', 'Z']);
+    expect(summary.itemsWithoutMetadata).toBe(1);
+    expect(summary.metadataOnlyItems).toBe(1);
+    expect(summary.metadata.dropped).toEqual({ duplicate_item: 1, missing_item_id: 1 });
+    expect(data.items[0]).toMatchObject({ itemId: 'X', title: null, price: null });
+    expect(data.items[1]).toMatchObject({ itemId: 'Y', title: 'Item Y', price: 3.5 });
+    expect(data.items[2]).toMatchObject({ itemId: 'Z', title: 'Item Z', price: null });
+    const rows = await env.store.readTable('dataset_items', { orderBy: ['item_index'] });
+    expect(rows.has_metadata).toEqual([false, true, true]);
+    expect(rows.has_interactions).toEqual([true, true, false]);
+    expect(rows.price_issue).toEqual([null, null, 'null']);
+  });
+});
