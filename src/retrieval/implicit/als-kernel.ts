@@ -1,4 +1,5 @@
 import type { CsrMatrix } from './csr.js';
+import { solveSmallRow, type SmallRowSolver } from './als-small-rows.js';
 
 /**
  * Kernels of implicit-feedback ALS (Hu, Koren and Volinsky, "Collaborative Filtering for Implicit
@@ -18,15 +19,28 @@ import type { CsrMatrix } from './csr.js';
 /** Writes G = Y^T Y + reg I (shape [f, f], row-major, float64) for the `n` rows of Y. */
 export function gramMatrix(y: Float32Array, n: number, f: number, reg: number, out: Float64Array): void {
   out.fill(0);
-  for (let r = 0; r < n; r++) {
+  addGramRows(y, 0, n, f, out, 0);
+  finishGram(out, f, reg);
+}
+
+/**
+ * Adds the upper triangle of Y^T Y over rows [rowStart, rowEnd) of Y into out[offset ..
+ * offset + f^2) (row-major [f, f]); finishGram completes the matrix.
+ */
+export function addGramRows(y: Float32Array, rowStart: number, rowEnd: number, f: number, out: Float64Array, offset: number): void {
+  for (let r = rowStart; r < rowEnd; r++) {
     const base = r * f;
     for (let a = 0; a < f; a++) {
       const ya = y[base + a];
       if (ya === 0) continue;
-      const row = a * f;
+      const row = offset + a * f;
       for (let b = a; b < f; b++) out[row + b] += ya * y[base + b];
     }
   }
+}
+
+/** Adds reg to the diagonal and mirrors the upper triangle into the lower one. */
+export function finishGram(out: Float64Array, f: number, reg: number): void {
   for (let a = 0; a < f; a++) {
     out[a * f + a] += reg;
     for (let b = 0; b < a; b++) out[a * f + b] = out[b * f + a];
@@ -49,7 +63,8 @@ export function createCgScratch(f: number): CgScratch {
  * Updates rows [rowStart, rowEnd) of X in place with `cgSteps` conjugate-gradient steps each,
  * starting from the current X (a warm start, as in `implicit`). `m` holds confidences for the
  * rows of X against the rows of Y; `gram` is Y^T Y + reg I from gramMatrix. A row without
- * entries becomes zero.
+ * entries becomes zero. With `small`, rows with few entries get the exact solution instead
+ * (see solveSmallRow).
  */
 export function alsCgRows(
   m: CsrMatrix,
@@ -61,6 +76,7 @@ export function alsCgRows(
   rowStart: number,
   rowEnd: number,
   scratch: CgScratch,
+  small: SmallRowSolver | null = null,
 ): void {
   const { indptr, indices, data } = m;
   const xs = scratch.x;
@@ -74,6 +90,10 @@ export function alsCgRows(
     const end = indptr[u + 1];
     if (start === end) {
       x.fill(0, xBase, xBase + f);
+      continue;
+    }
+    if (small !== null && end - start <= small.limit && solveSmallRow(m, u, y, f, small, xs)) {
+      for (let a = 0; a < f; a++) x[xBase + a] = xs[a];
       continue;
     }
     for (let a = 0; a < f; a++) xs[a] = x[xBase + a];

@@ -1,10 +1,11 @@
 import { TwostageError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, transposeCsr, type CsrMatrix } from './csr.js';
-import { alsLoss, gramMatrix } from './als-kernel.js';
+import { alsLoss, finishGram } from './als-kernel.js';
+import { choleskyInPlace } from './cholesky.js';
 import { defaultThreads, runTasks } from './parallel.js';
 import { createRng } from './rng.js';
-import type { AlsRowsTask } from './tasks.js';
+import type { AlsRowsTask, GramRowsTask } from './tasks.js';
 
 /** Hyperparameters of implicit ALS; the defaults are the ones tuned on MovieLens 100k. */
 export interface AlsOptions {
@@ -22,6 +23,11 @@ export interface AlsOptions {
   iterations?: number;
   /** Conjugate-gradient steps per row and half-step (default 3). */
   cgSteps?: number;
+  /**
+   * Rows (users or items) with at most this many entries are solved exactly instead of by CG
+   * steps, which is also cheaper for them (default floor(sqrt(factors)); 0 turns it off).
+   */
+  exactRowLimit?: number;
   /** Seed of the initial factors (default 0). */
   seed?: number;
   /** Threads, the calling one included (default: every available core). */
@@ -65,16 +71,17 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   for (let k = 0; k < userFactors.length; k++) userFactors[k] = rng.nextFloat() * 0.01;
   for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = rng.nextFloat() * 0.01;
   const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
+  const partials = new Float64Array(new SharedArrayBuffer(GRAM_CHUNKS * f * f * 8));
 
   const userChunks = splitRows(cui, f, threads);
   const itemChunks = splitRows(ciu, f, threads);
   const losses: number[] = [];
   const progress = startProgress({ label: 'als', total: resolved.iterations, unit: 'iterations', quiet: options.quiet });
   for (let iteration = 0; iteration < resolved.iterations; iteration++) {
-    gramMatrix(itemFactors, matrix.cols, f, resolved.regularization, gram);
-    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, f, resolved.cgSteps, userChunks), threads);
-    gramMatrix(userFactors, matrix.rows, f, resolved.regularization, gram);
-    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, f, resolved.cgSteps, itemChunks), threads);
+    await parallelGram(itemFactors, matrix.cols, f, resolved.regularization, gram, partials, threads);
+    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, smallRows(gram, f, resolved.exactRowLimit), resolved.cgSteps, userChunks), threads);
+    await parallelGram(userFactors, matrix.rows, f, resolved.regularization, gram, partials, threads);
+    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, smallRows(gram, f, resolved.exactRowLimit), resolved.cgSteps, itemChunks), threads);
     if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
     progress.update(iteration + 1);
   }
@@ -89,11 +96,13 @@ export function resolveAlsOptions(options: AlsOptions): Required<Omit<AlsOptions
     alpha: options.alpha ?? 2,
     iterations: options.iterations ?? 15,
     cgSteps: options.cgSteps ?? 3,
+    exactRowLimit: options.exactRowLimit ?? Math.floor(Math.sqrt(options.factors ?? 64)),
     seed: options.seed ?? 0,
   };
   requireInteger('factors', resolved.factors, 1);
   requireInteger('iterations', resolved.iterations, 0);
   requireInteger('cgSteps', resolved.cgSteps, 1);
+  requireInteger('exactRowLimit', resolved.exactRowLimit, 0);
   requireInteger('seed', resolved.seed, 0);
   if (!(resolved.regularization >= 0) || !Number.isFinite(resolved.regularization)) {
     throw new TwostageError('REC_ERR_TRAINING_FAILED', `ALS regularization must be a finite number >= 0, got ${resolved.regularization}`);
@@ -157,15 +166,49 @@ export function splitRows(m: CsrMatrix, f: number, threads: number): Array<[numb
   return chunks;
 }
 
+/**
+ * Y^T Y is summed in this many fixed row chunks, added in chunk order, so the rounding and hence
+ * the factors do not depend on the thread count.
+ */
+const GRAM_CHUNKS = 8;
+
+/** Writes G = Y^T Y + reg I with the row chunks spread over the threads. */
+async function parallelGram(y: Float32Array, rows: number, f: number, reg: number, gram: Float64Array, partials: Float64Array, threads: number): Promise<void> {
+  const tasks: GramRowsTask[] = [];
+  for (let c = 0; c < GRAM_CHUNKS; c++) {
+    const rowStart = Math.floor((rows * c) / GRAM_CHUNKS);
+    const rowEnd = Math.floor((rows * (c + 1)) / GRAM_CHUNKS);
+    tasks.push({ op: 'gram-rows', y, factors: f, rowStart, rowEnd, partials, offset: c * f * f });
+  }
+  await runTasks(tasks, threads);
+  gram.fill(0);
+  for (let c = 0; c < GRAM_CHUNKS; c++) {
+    for (let k = 0; k < f * f; k++) gram[k] += partials[c * f * f + k];
+  }
+  finishGram(gram, f, reg);
+}
+
+let halfStepCount = 0;
+
+/** The exact small-row settings of one half-step: G's Cholesky factor (shared), the limit, a fresh id. */
+function smallRows(gram: Float64Array, f: number, limit: number): { gramFactor: Float64Array | null; limit: number; generation: number } {
+  halfStepCount++;
+  if (limit === 0) return { gramFactor: null, limit, generation: halfStepCount };
+  const gramFactor = new Float64Array(new SharedArrayBuffer(f * f * 8));
+  gramFactor.set(gram);
+  return { gramFactor: choleskyInPlace(gramFactor, f) ? gramFactor : null, limit, generation: halfStepCount };
+}
+
 function halfStepTasks(
   m: CsrMatrix,
   x: Float32Array,
   y: Float32Array,
   gram: Float64Array,
-  f: number,
+  small: { gramFactor: Float64Array | null; limit: number; generation: number },
   cgSteps: number,
   chunks: ReadonlyArray<[number, number]>,
 ): AlsRowsTask[] {
+  const f = Math.round(Math.sqrt(gram.length));
   return chunks.map(([rowStart, rowEnd]) => ({
     op: 'als-rows',
     indptr: m.indptr,
@@ -180,5 +223,8 @@ function halfStepTasks(
     cgSteps,
     rowStart,
     rowEnd,
+    gramFactor: small.gramFactor,
+    smallRowLimit: small.limit,
+    generation: small.generation,
   }));
 }

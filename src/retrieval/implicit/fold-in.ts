@@ -1,5 +1,6 @@
 import { TwostageError } from '../../errors.js';
 import { gramMatrix } from './als-kernel.js';
+import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import type { FactorRetrievalModel } from './factor-model.js';
 
 /** Y^T Y + reg I per model, computed on first use (item factors never change after training). */
@@ -77,31 +78,10 @@ function mergeHistory(model: FactorRetrievalModel, itemIndices: ArrayLike<number
  * Cholesky factor) and returns x.
  */
 export function solveSymmetricPositive(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let diagonal = a[j * n + j];
-    for (let k = 0; k < j; k++) diagonal -= a[j * n + k] * a[j * n + k];
-    if (!(diagonal > 0)) {
-      throw new TwostageError('REC_ERR_MODEL_INVALID', `fold-in system is not positive definite at column ${j}; the model needs regularization > 0`);
-    }
-    const l = Math.sqrt(diagonal);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let sum = a[i * n + j];
-      for (let k = 0; k < j; k++) sum -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = sum / l;
-    }
+  if (!choleskyInPlace(a, n)) {
+    throw new TwostageError('REC_ERR_MODEL_INVALID', 'fold-in system is not positive definite; the model needs regularization > 0');
   }
-  // Forward substitution L z = b, then back substitution L^T x = z.
   const x = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    let sum = x[i];
-    for (let k = 0; k < i; k++) sum -= a[i * n + k] * x[k];
-    x[i] = sum / a[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = x[i];
-    for (let k = i + 1; k < n; k++) sum -= a[k * n + i] * x[k];
-    x[i] = sum / a[i * n + i];
-  }
+  choleskySolveInPlace(a, x, n);
   return x;
 }

@@ -1,4 +1,5 @@
-import { alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
+import { addGramRows, alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
+import { createSmallRowSolver, type SmallRowSolver } from './als-small-rows.js';
 import { bprStratum } from './bpr-kernel.js';
 
 /**
@@ -7,7 +8,7 @@ import { bprStratum } from './bpr-kernel.js';
  * part of the output (its own rows for ALS, its own user and item blocks for BPR), so the result
  * does not depend on which thread runs which task or in what order.
  */
-export type ParallelTask = AlsRowsTask | BprStratumTask;
+export type ParallelTask = AlsRowsTask | GramRowsTask | BprStratumTask;
 
 /** Updates rows [rowStart, rowEnd) of `x` by conjugate gradient (see alsCgRows). */
 export interface AlsRowsTask {
@@ -24,6 +25,23 @@ export interface AlsRowsTask {
   readonly cgSteps: number;
   readonly rowStart: number;
   readonly rowEnd: number;
+  /** Cholesky factor of `gram` for the exact small-row solve, or null to use CG for every row. */
+  readonly gramFactor: Float64Array | null;
+  /** Rows with at most this many entries are solved exactly when `gramFactor` is given. */
+  readonly smallRowLimit: number;
+  /** Half-step id: a thread's cache of G^-1 y_i rows is valid only within one half-step. */
+  readonly generation: number;
+}
+
+/** Adds Y^T Y over rows [rowStart, rowEnd) into its own slice of `partials` (see addGramRows). */
+export interface GramRowsTask {
+  readonly op: 'gram-rows';
+  readonly y: Float32Array;
+  readonly factors: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly partials: Float64Array;
+  readonly offset: number;
 }
 
 /** Runs the SGD samples of one BPR stratum (see bprStratum). */
@@ -54,6 +72,15 @@ export interface TaskResult {
 }
 
 const scratchByFactors = new Map<number, CgScratch>();
+let smallRows: { generation: number; solver: SmallRowSolver } | null = null;
+
+function smallRowSolverFor(task: AlsRowsTask): SmallRowSolver | null {
+  if (task.gramFactor === null || task.smallRowLimit < 1) return null;
+  if (smallRows === null || smallRows.generation !== task.generation) {
+    smallRows = { generation: task.generation, solver: createSmallRowSolver(task.gramFactor, task.smallRowLimit, task.y.length / task.factors, task.factors) };
+  }
+  return smallRows.solver;
+}
 
 /** Runs one task on the calling thread. */
 export function runTask(task: ParallelTask): TaskResult {
@@ -64,7 +91,12 @@ export function runTask(task: ParallelTask): TaskResult {
       scratchByFactors.set(task.factors, scratch);
     }
     const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
-    alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch);
+    alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch, smallRowSolverFor(task));
+    return { correct: 0, skipped: 0 };
+  }
+  if (task.op === 'gram-rows') {
+    task.partials.fill(0, task.offset, task.offset + task.factors * task.factors);
+    addGramRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
     return { correct: 0, skipped: 0 };
   }
   return bprStratum(task);

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { alsCgRows, createCgScratch, gramMatrix } from '../../../src/retrieval/implicit/als-kernel.js';
+import { createSmallRowSolver } from '../../../src/retrieval/implicit/als-small-rows.js';
+import { choleskyInPlace } from '../../../src/retrieval/implicit/cholesky.js';
 import { trainAls } from '../../../src/retrieval/implicit/als.js';
 import { buildCsr } from '../../../src/retrieval/implicit/csr.js';
 import { solveSymmetricPositive } from '../../../src/retrieval/implicit/fold-in.js';
@@ -38,6 +40,34 @@ describe('ALS conjugate-gradient half-step', () => {
       const exact = solveSymmetricPositive(a, b, f);
       expect(x[u * f]).toBeCloseTo(exact[0], 5);
       expect(x[u * f + 1]).toBeCloseTo(exact[1], 5);
+    }
+  });
+
+  it('solves short rows exactly by Woodbury', () => {
+    // 4 users x 5 items, f = 3: rows of 1, 2 and 3 entries take the exact path with one CG step allowed.
+    const m = buildCsr(Int32Array.from([0, 1, 1, 2, 2, 2, 3]), Int32Array.from([4, 0, 3, 1, 2, 4, 0]), Float32Array.from([2, 3, 1.5, 2, 4, 2, 1]), 4, 5);
+    const f = 3;
+    const y = Float32Array.from([0.5, -0.2, 0.3, 0.1, 0.9, -0.4, -0.4, 0.3, 0.8, 0.7, 0.7, 0.1, 0.2, -0.6, 0.5]);
+    const gram = new Float64Array(f * f);
+    gramMatrix(y, 5, f, 0.05, gram);
+    const factor = Float64Array.from(gram);
+    expect(choleskyInPlace(factor, f)).toBe(true);
+    const x = new Float32Array(4 * f);
+    alsCgRows(m, x, y, gram, f, 1, 0, 4, createCgScratch(f), createSmallRowSolver(factor, 3, 5, f));
+
+    for (let u = 0; u < 4; u++) {
+      const a = Float64Array.from(gram);
+      const b = new Float64Array(f);
+      for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
+        const i = m.indices[k];
+        const c = m.data[k];
+        for (let p = 0; p < f; p++) {
+          b[p] += c * y[i * f + p];
+          for (let q = 0; q < f; q++) a[p * f + q] += (c - 1) * y[i * f + p] * y[i * f + q];
+        }
+      }
+      const exact = solveSymmetricPositive(a, b, f);
+      for (let p = 0; p < f; p++) expect(x[u * f + p]).toBeCloseTo(exact[p], 5);
     }
   });
 
@@ -99,6 +129,12 @@ describe('trainAls', () => {
       }
     }
     expect(inGroupWins / comparisons).toBeGreaterThan(0.9);
+  });
+
+  it('ranks as well without exact short rows', async () => {
+    const exact = await trainAls(matrix, { factors: 8, iterations: 10, threads: 1, quiet: true, computeLoss: true });
+    const cg = await trainAls(matrix, { factors: 8, iterations: 10, threads: 1, quiet: true, computeLoss: true, exactRowLimit: 0 });
+    expect(Math.abs(exact.losses[9] - cg.losses[9])).toBeLessThan(0.05 * cg.losses[9]);
   });
 
   it('rejects invalid hyperparameters and empty data', async () => {
