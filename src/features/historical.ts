@@ -4,8 +4,9 @@
 import { TwostageError } from '../errors.js';
 import type { OfflineStore } from '../store/types.js';
 import { featureGroup, outputFeatures } from './definitions.js';
+import { EntityCodes } from './entity-codes.js';
 import { readHistory } from './history.js';
-import { pointInTimeJoin } from './pit-join.js';
+import { joinPrepared, prepareRecords, type PreparedRecords } from './pit-join.js';
 import type { EntityRows, FeatureColumn, FeatureFrame, FeatureGroup, FeatureHistory } from './types.js';
 
 export const DAY_MS = 86_400_000;
@@ -26,33 +27,50 @@ export async function getHistoricalFeatures(offline: OfflineStore, group: Featur
   return joinHistory(resolved, await readHistory(offline, resolved), rows);
 }
 
-/** The in-memory join behind {@link getHistoricalFeatures}, for a history already loaded. */
+/** Entity codes and prepared records of one history, built on its first join. */
+interface HistoryIndex {
+  readonly codes: EntityCodes;
+  readonly prepared: PreparedRecords;
+}
+
+const INDEXES = new WeakMap<FeatureHistory, HistoryIndex>();
+
+/**
+ * The in-memory join behind {@link getHistoricalFeatures}, for a history already loaded. The
+ * history's index (entity codes, records sorted by visibility) is built on the first join and
+ * reused by later joins against the same object, so a history must not change after it is joined.
+ */
 export function joinHistory(group: FeatureGroup, history: FeatureHistory, rows: EntityRows): FeatureFrame {
   validateRows(rows);
-  const codes = new Map<string, number>();
-  const recordCodes = new Int32Array(history.entityIds.length);
-  for (let r = 0; r < history.entityIds.length; r++) {
-    const id = history.entityIds[r];
-    let code = codes.get(id);
-    if (code === undefined) {
-      code = codes.size;
-      codes.set(id, code);
-    }
-    recordCodes[r] = code;
-  }
-
+  const index = indexHistory(history);
   const rowCount = rows.entityIds.length;
-  const rowCodes = new Int32Array(rowCount);
-  for (let i = 0; i < rowCount; i++) rowCodes[i] = codes.get(rows.entityIds[i]) ?? -1;
+  const rowCodes = index.codes.lookupAll(rows.entityIds);
   const times = rows.timestamps instanceof Float64Array ? rows.timestamps : Float64Array.from(rows.timestamps);
 
-  const recordIndex = pointInTimeJoin(
-    { code: recordCodes, eventTime: history.eventTime, createdTime: history.createdTime },
-    { code: rowCodes, time: times },
-    codes.size,
-    group.ttlMs,
-  );
+  const recordIndex = joinPrepared(index.prepared, { code: rowCodes, time: times }, group.ttlMs);
   return { group: group.name, rowCount, columns: gatherColumns(group, history, recordIndex, times), recordIndex };
+}
+
+function indexHistory(history: FeatureHistory): HistoryIndex {
+  const cached = INDEXES.get(history);
+  if (cached) return cached;
+  const codes = new EntityCodes();
+  const recordCodes = new Int32Array(history.entityIds.length);
+  // Histories written by the pipeline list each entity's records together, so most ids repeat the previous one.
+  let previous: string | undefined;
+  let previousCode = -1;
+  for (let r = 0; r < history.entityIds.length; r++) {
+    const id = history.entityIds[r];
+    if (id !== previous) {
+      previous = id;
+      previousCode = codes.intern(id);
+    }
+    recordCodes[r] = previousCode;
+  }
+  const prepared = prepareRecords({ code: recordCodes, eventTime: history.eventTime, createdTime: history.createdTime }, codes.size);
+  const index = { codes, prepared };
+  INDEXES.set(history, index);
+  return index;
 }
 
 /** Builds the output columns: stored values of the joined record, and derived values as of each row's time. */

@@ -11,7 +11,8 @@
  * Method: a record becomes visible at `avail = max(event, created)`, strictly after it when
  * `created <= event`, at it otherwise. Both the visible set and the answer only grow with T, so
  * after sorting records by (entity, avail) and queries by (entity, T), one merge pass per entity
- * answers every query: O((records + queries) · passes) with radix sorts, no comparisons sort.
+ * answers every query. The sort is a counting sort by entity, then an insertion sort inside each
+ * small group (a radix sort inside large ones): linear for the usual many-small-groups case.
  */
 import { groupByCode, identityOrder, radixSortByFloat64 } from './sort.js';
 
@@ -31,59 +32,88 @@ export interface PitQueries {
   readonly time: Float64Array;
 }
 
+/** Records grouped by entity and sorted by visibility, ready to answer queries. */
+export interface PreparedRecords {
+  readonly entityCount: number;
+  /** `offsets[e]..offsets[e + 1]` is the slice of entity e in the arrays below; shape [entityCount + 1]. */
+  readonly offsets: Uint32Array;
+  /** Record index per slot; shape [records]. */
+  readonly order: Uint32Array;
+  /** `max(event, created)` per slot, ms; shape [records]. */
+  readonly avail: Float64Array;
+  /** 1 when the slot's record is visible only strictly after `avail`; shape [records]. */
+  readonly strict: Uint8Array;
+  /** Event and created time per slot (copies in slot order, so the merge reads them sequentially); shape [records]. */
+  readonly eventTime: Float64Array;
+  readonly createdTime: Float64Array;
+}
+
+/**
+ * Groups records by entity and sorts each group by visibility: `avail` ascending, records visible
+ * at `avail` before those visible only after it. The result can answer any number of query sets.
+ */
+export function prepareRecords(records: PitRecords, entityCount: number): PreparedRecords {
+  const { eventTime, createdTime } = records;
+  const grouped = groupByCode(records.code, identityOrder(eventTime.length), entityCount);
+  const order = grouped.order;
+  const avail = new Float64Array(order.length);
+  const strict = new Uint8Array(order.length);
+  for (let p = 0; p < order.length; p++) {
+    const r = order[p];
+    const e = eventTime[r];
+    const c = createdTime[r];
+    avail[p] = c > e ? c : e;
+    strict[p] = c <= e ? 1 : 0;
+  }
+  sortGroups(grouped.offsets, entityCount, order, avail, strict);
+
+  const slotEvent = new Float64Array(order.length);
+  const slotCreated = new Float64Array(order.length);
+  for (let p = 0; p < order.length; p++) {
+    slotEvent[p] = eventTime[order[p]];
+    slotCreated[p] = createdTime[order[p]];
+  }
+  return { entityCount, offsets: grouped.offsets, order, avail, strict, eventTime: slotEvent, createdTime: slotCreated };
+}
+
 /**
  * Returns, per query, the index of the record it joins to, or -1. Times must be finite numbers;
  * codes must be below `entityCount`.
  */
 export function pointInTimeJoin(records: PitRecords, queries: PitQueries, entityCount: number, ttlMs: number | null): Int32Array {
-  const { eventTime, createdTime } = records;
-  const recordCount = eventTime.length;
+  return joinPrepared(prepareRecords(records, entityCount), queries, ttlMs);
+}
+
+/** {@link pointInTimeJoin} on records already prepared with {@link prepareRecords}. */
+export function joinPrepared(prepared: PreparedRecords, queries: PitQueries, ttlMs: number | null): Int32Array {
+  const { entityCount, offsets, order: rOrder, avail, strict, eventTime, createdTime } = prepared;
   const queryCount = queries.time.length;
 
-  // Records visible strictly after `avail` sort after those visible at it, for equal `avail`.
-  const avail = new Float64Array(recordCount);
-  const strict = new Uint8Array(recordCount);
-  let strictCount = 0;
-  for (let r = 0; r < recordCount; r++) {
-    const e = eventTime[r];
-    const c = createdTime[r];
-    avail[r] = c > e ? c : e;
-    if (c <= e) {
-      strict[r] = 1;
-      strictCount++;
-    }
-  }
-  const byStrict = new Uint32Array(recordCount);
-  let atAvail = 0;
-  let afterAvail = recordCount - strictCount;
-  for (let r = 0; r < recordCount; r++) byStrict[strict[r] ? afterAvail++ : atAvail++] = r;
-
-  const recordOrder = groupByCode(records.code, radixSortByFloat64(avail, byStrict), entityCount);
-  const queryOrder = groupByCode(queries.code, radixSortByFloat64(queries.time, identityOrder(queryCount)), entityCount);
+  const queryGroups = groupByCode(queries.code, identityOrder(queryCount), entityCount);
+  const qOrder = queryGroups.order;
+  const qTime = new Float64Array(qOrder.length);
+  for (let p = 0; p < qOrder.length; p++) qTime[p] = queries.time[qOrder[p]];
+  sortGroups(queryGroups.offsets, entityCount, qOrder, qTime, null);
 
   const result = new Int32Array(queryCount).fill(-1);
-  const rOrder = recordOrder.order;
-  const qOrder = queryOrder.order;
   const useTtl = ttlMs !== null;
   const ttl = ttlMs ?? 0;
-
   for (let entity = 0; entity < entityCount; entity++) {
-    let rp = recordOrder.offsets[entity];
-    const rEnd = recordOrder.offsets[entity + 1];
-    const qEnd = queryOrder.offsets[entity + 1];
+    let rp = offsets[entity];
+    const rEnd = offsets[entity + 1];
+    const qEnd = queryGroups.offsets[entity + 1];
     let best = -1;
     let bestEvent = 0;
     let bestCreated = 0;
 
-    for (let qp = queryOrder.offsets[entity]; qp < qEnd; qp++) {
-      const q = qOrder[qp];
-      const t = queries.time[q];
+    for (let qp = queryGroups.offsets[entity]; qp < qEnd; qp++) {
+      const t = qTime[qp];
       while (rp < rEnd) {
+        const a = avail[rp];
+        if (a > t || (a === t && strict[rp] === 1)) break;
         const r = rOrder[rp];
-        const a = avail[r];
-        if (a > t || (a === t && strict[r] === 1)) break;
-        const e = eventTime[r];
-        const c = createdTime[r];
+        const e = eventTime[rp];
+        const c = createdTime[rp];
         if (best < 0 || e > bestEvent || (e === bestEvent && (c > bestCreated || (c === bestCreated && r > best)))) {
           best = r;
           bestEvent = e;
@@ -91,10 +121,68 @@ export function pointInTimeJoin(records: PitRecords, queries: PitQueries, entity
         }
         rp++;
       }
-      if (best >= 0 && (!useTtl || t - bestEvent <= ttl)) result[q] = best;
+      if (best >= 0 && (!useTtl || t - bestEvent <= ttl)) result[qOrder[qp]] = best;
     }
   }
   return result;
+}
+
+/** Groups up to this size are sorted by insertion; larger ones by a stable radix sort. */
+const INSERTION_SORT_MAX = 48;
+
+/**
+ * Sorts each slice `offsets[g]..offsets[g + 1]` of the parallel arrays by (`key`, `flag`)
+ * ascending, stably, moving `order`, `key` and `flag` together. `flag` may be null.
+ */
+function sortGroups(offsets: Uint32Array, groupCount: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+  for (let g = 0; g < groupCount; g++) {
+    const start = offsets[g];
+    const end = offsets[g + 1];
+    if (end - start < 2) continue;
+    if (end - start <= INSERTION_SORT_MAX) insertionSort(start, end, order, key, flag);
+    else radixSortSlice(start, end, order, key, flag);
+  }
+}
+
+function insertionSort(start: number, end: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+  for (let i = start + 1; i < end; i++) {
+    const k = key[i];
+    const f = flag === null ? 0 : flag[i];
+    const o = order[i];
+    let j = i - 1;
+    while (j >= start && (key[j] > k || (key[j] === k && flag !== null && flag[j] > f))) {
+      key[j + 1] = key[j];
+      if (flag !== null) flag[j + 1] = flag[j];
+      order[j + 1] = order[j];
+      j--;
+    }
+    key[j + 1] = k;
+    if (flag !== null) flag[j + 1] = f;
+    order[j + 1] = o;
+  }
+}
+
+function radixSortSlice(start: number, end: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+  const n = end - start;
+  const keys = key.subarray(start, end);
+  // Stable partition by flag first, so the stable sort by key leaves flag 0 before flag 1.
+  const byFlag = new Uint32Array(n);
+  let next = 0;
+  for (let i = 0; i < n; i++) if (flag === null || flag[start + i] === 0) byFlag[next++] = i;
+  if (flag !== null) for (let i = 0; i < n; i++) if (flag[start + i] === 1) byFlag[next++] = i;
+
+  const local = radixSortByFloat64(keys, byFlag);
+  const sortedOrder = new Uint32Array(n);
+  const sortedKey = new Float64Array(n);
+  const sortedFlag = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    sortedOrder[i] = order[start + local[i]];
+    sortedKey[i] = keys[local[i]];
+    if (flag !== null) sortedFlag[i] = flag[start + local[i]];
+  }
+  order.set(sortedOrder, start);
+  key.set(sortedKey, start);
+  if (flag !== null) flag.set(sortedFlag, start);
 }
 
 /**
