@@ -1,13 +1,73 @@
 import type { Command } from 'commander';
+import type { Config } from '../../config/load.js';
+import { TwostageError } from '../../errors.js';
+import { recommendFromRetrieval } from '../../retrieval/recommend.js';
+import { action, parseIntegerFlag, type CommandResult } from '../run.js';
 
-// Placeholder until this command lands; it keeps the command tree complete.
+interface RecommendCommandOptions {
+  user: string;
+  stage?: string;
+  topK?: number;
+  json?: boolean;
+}
+
+/** Produces one user's recommendations for a stage; `topK` is already validated. */
+export type StageRecommender = (config: Config, userId: string, topK: number) => Promise<CommandResult>;
+
+/**
+ * Stage handlers. `full` (retrieval, then the ranker) is registered by the serving side through
+ * `setFullStageRecommender`; until then it fails with a clear error.
+ */
+const STAGES: Record<string, StageRecommender | null> = {
+  retrieval: recommendRetrievalStage,
+  full: null,
+};
+
+/** Installs the `--stage full` handler (retrieval followed by the ranker). */
+export function setFullStageRecommender(recommender: StageRecommender): void {
+  STAGES.full = recommender;
+}
+
+/** `twostage recommend --user ID [--stage retrieval|full] [--top-k N] [--json]`. */
 export function registerRecommendCommand(parent: Command): void {
   parent
     .command('recommend')
     .description("Print one user's recommendations, offline")
+    .requiredOption('--user <id>', 'raw user id')
+    .option('--stage <stage>', 'retrieval: candidates only; full: candidates reordered by the ranker (default: full when available, else retrieval)')
+    .option('--top-k <n>', 'number of recommendations (default: TOP_K, at most MAX_TOP_K)', parseIntegerFlag('--top-k', 1, 10_000))
     .option('--json', 'print one JSON object on stdout')
-    .action(() => {
-      process.stderr.write('error: twostage recommend is not implemented yet\n');
-      process.exitCode = 1;
-    });
+    .action(
+      action<RecommendCommandOptions>(async (ctx, options) => {
+        const stage = options.stage ?? (STAGES.full ? 'full' : 'retrieval');
+        if (!(stage in STAGES)) {
+          throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --stage "${stage}": expected ${Object.keys(STAGES).join(' or ')}`);
+        }
+        const topK = options.topK ?? ctx.config.TOP_K;
+        if (topK > ctx.config.MAX_TOP_K) {
+          throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --top-k ${topK}: at most MAX_TOP_K (${ctx.config.MAX_TOP_K})`);
+        }
+        const recommender = STAGES[stage];
+        if (!recommender) {
+          throw new TwostageError('REC_ERR_NO_PRODUCTION_MODEL', `--stage ${stage} is not available in this build yet; use --stage retrieval`);
+        }
+        return recommender(ctx.config, options.user, topK);
+      }),
+    );
+}
+
+async function recommendRetrievalStage(config: Config, userId: string, topK: number): Promise<CommandResult> {
+  const r = await recommendFromRetrieval(config, userId, topK);
+  const json = {
+    user_id: r.userId,
+    recommendations: r.items.map((item) => ({ parent_asin: item.itemId, score: item.score })),
+    stage: 'retrieval',
+    source: r.source,
+    personalized: r.personalized,
+    model_version: r.modelVersion,
+    candidate_version: r.candidateVersion,
+  };
+  const header = `user ${r.userId}: ${r.items.length} retrieval candidates from ${r.source}${r.personalized ? '' : ' (not personalized: the model has no factors for this user)'}`;
+  const lines = r.items.map((item, rank) => `${String(rank + 1).padStart(3)}. ${item.itemId}  ${item.score.toFixed(4)}`);
+  return { json, text: [header, ...lines].join('\n') };
 }

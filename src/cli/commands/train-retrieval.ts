@@ -1,13 +1,93 @@
 import type { Command } from 'commander';
+import { RETRIEVAL_ALGORITHMS, trainRetrieval, type TrainRetrievalSummary } from '../../retrieval/jobs.js';
+import { TwostageError } from '../../errors.js';
+import { action, parseIntegerFlag } from '../run.js';
 
-// Placeholder until this command lands; it keeps the command tree complete.
+interface TrainRetrievalCommandOptions {
+  algorithm: string;
+  factors?: number;
+  seed?: number;
+  epochs?: number;
+  validationFraction?: number;
+  patience?: number;
+  candidates: boolean;
+  json?: boolean;
+}
+
+/** `twostage train retrieval [--algorithm svd] [--factors N] [--seed N] [--json]`, plus training options. */
 export function registerTrainRetrievalCommand(parent: Command): void {
   parent
     .command('retrieval')
-    .description('Train a retrieval model')
+    .description('Train a retrieval model on the ingested dataset, store it, precompute its candidates and register it (staging)')
+    .option('--algorithm <name>', `retrieval algorithm (${RETRIEVAL_ALGORITHMS.join('|')})`, 'svd')
+    .option('--factors <n>', 'latent factors (default: MF_FACTORS)', parseIntegerFlag('--factors', 1, 4096))
+    .option('--seed <n>', 'random seed (default: SEED)', parseIntegerFlag('--seed', 0, 2 ** 32 - 1))
+    .option('--epochs <n>', 'SGD epochs (default 20)', parseIntegerFlag('--epochs', 1, 100_000))
+    .option('--validation-fraction <f>', 'hold out this fraction of ratings and report their RMSE per epoch', parseFraction)
+    .option('--patience <n>', 'stop after this many epochs without a validation improvement and keep the best epoch', parseIntegerFlag('--patience', 1, 100_000))
+    .option('--no-candidates', 'skip precomputing the candidate version')
     .option('--json', 'print one JSON object on stdout')
-    .action(() => {
-      process.stderr.write('error: twostage train-retrieval is not implemented yet\n');
-      process.exitCode = 1;
-    });
+    .action(
+      action<TrainRetrievalCommandOptions>(
+        async (ctx, options) => {
+          if (options.patience !== undefined && options.validationFraction === undefined) {
+            throw new TwostageError('REC_ERR_REQUEST_INVALID', '--patience needs --validation-fraction: early stopping watches the validation RMSE');
+          }
+          const summary = await trainRetrieval(ctx.config, {
+            algorithm: options.algorithm,
+            factors: ctx.config.MF_FACTORS,
+            seed: ctx.config.SEED,
+            epochs: options.epochs,
+            validationFraction: options.validationFraction,
+            patience: options.patience,
+            candidates: options.candidates,
+            quiet: ctx.json,
+          });
+          return { json: summaryJson(summary), text: summaryText(summary) };
+        },
+        (options) => ({ MF_FACTORS: options.factors, SEED: options.seed }),
+      ),
+    );
+}
+
+function parseFraction(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0 && parsed < 1)) throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid value "${value}" for --validation-fraction: expected a number between 0 and 1`);
+  return parsed;
+}
+
+function summaryJson(s: TrainRetrievalSummary): Record<string, unknown> {
+  return {
+    ok: true,
+    algorithm: s.algorithm,
+    model_version: s.modelVersion,
+    artifact_key: s.artifactKey,
+    location: s.location,
+    registered: s.registered,
+    users: s.users,
+    items: s.items,
+    ratings: s.ratings,
+    validation_ratings: s.validationRatings,
+    hyperparameters: s.hyperparameters,
+    epochs: s.epochs.map((e) => ({ epoch: e.epoch, train_rmse: e.trainRmse, validation_rmse: e.validationRmse })),
+    kept_epoch: s.keptEpoch,
+    stopped_early: s.stoppedEarly,
+    fit_seconds: s.fitSeconds,
+    metrics: s.metrics,
+    candidate_version: s.candidates?.version ?? null,
+    candidate_users: s.candidates?.users ?? 0,
+  };
+}
+
+function summaryText(s: TrainRetrievalSummary): string {
+  const last = s.epochs[s.keptEpoch - 1];
+  const lines = [
+    `trained ${s.algorithm} ${s.modelVersion}: ${s.users} users, ${s.items} items, ${s.ratings} ratings, ${s.hyperparameters.n_factors} factors`,
+    `epochs ${s.keptEpoch}${s.stoppedEarly ? ' (stopped early)' : ''}, train RMSE ${last?.trainRmse.toFixed(4) ?? 'n/a'}` +
+      (last?.validationRmse != null ? `, validation RMSE ${last.validationRmse.toFixed(4)} on ${s.validationRatings} ratings` : '') +
+      `, fit ${s.fitSeconds.toFixed(2)} s`,
+    `artifact ${s.artifactKey} (${s.location})${s.registered ? ', registered as staging' : ', not registered (see the log)'}`,
+  ];
+  if (s.candidates) lines.push(`candidate version ${s.candidates.version}: ${s.candidates.users} users, not active until the model is promoted`);
+  return lines.join('\n');
 }
