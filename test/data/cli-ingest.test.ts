@@ -65,4 +65,16 @@ describe.skipIf(!existsSync(CLI))('twostage ingest', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: --user-col, --item-col and the other column flags apply to --format csv only/m);
   });
+
+  it('rejects --rating-scale without --rating-col', async () => {
+    const result = await twostage(['ingest', sharedPath('cases/B14/reviews.jsonl'), '--user-col', 'u', '--item-col', 'i', '--rating-scale', '1:5']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: --rating-scale needs --rating-col$/m);
+  });
+
+  it('names a missing mapped column', async () => {
+    const result = await twostage(['ingest', sharedPath('data/ml-100k/u.data'), '--format', 'csv', '--user-col', 'x', '--item-col', 'y', '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/column "x" \(--user-col\) is not in the header/);
+  });
 });

@@ -67,6 +67,8 @@ function toIngestOptions(options: IngestCommandOptions): IngestOptions {
   let csv: CsvMapping | undefined;
   if (usesCsv) {
     if (!options.userCol || !options.itemCol) throw invalid('--user-col and --item-col are both required for a CSV/TSV file');
+    if (options.ratingScale !== undefined && options.ratingCol === undefined) throw invalid('--rating-scale needs --rating-col');
+    if (options.timeUnit !== undefined && options.timeCol === undefined) throw invalid('--time-unit needs --time-col');
     csv = {
       userCol: options.userCol,
       itemCol: options.itemCol,
