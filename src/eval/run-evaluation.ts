@@ -28,8 +28,10 @@ export interface RunEvaluationOptions {
   readonly warmThreshold?: number;
   /** Held-out ratings below this are not relevant; default null (every held-out interaction is). */
   readonly minRating?: number | null;
-  /** Models in table order; default `defaultEvaluationModels()`. */
+  /** Models in table order; default `defaultEvaluationModels()` followed by `extraModels`. */
   readonly models?: readonly EvaluationModel[];
+  /** Models appended to the default list, such as the full two-stage model of the main job. */
+  readonly extraModels?: readonly EvaluationModel[];
   /** Folder for report.json and report.html; default WORKDIR; null writes no files. */
   readonly outputDir?: string | null;
   /** A dataset already in memory; default: read from the offline store. */
@@ -60,7 +62,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
   log.info({ split: split.kind, train: split.train.user.length, test: split.test.user.length }, 'split the dataset');
 
   const prepared = prepareSplit(split, settings);
-  const models = options.models ?? defaultEvaluationModels(settings.ratingScale === null ? 'implicit' : 'explicit');
+  const models = options.models ?? [...defaultEvaluationModels(settings.ratingScale === null ? 'implicit' : 'explicit'), ...(options.extraModels ?? [])];
   const reports = await evaluateModels(prepared, models, settings, log);
 
   const report: EvaluationReport = {

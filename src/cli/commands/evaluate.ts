@@ -5,6 +5,7 @@ import { runEvaluation, type RunEvaluationOptions } from '../../eval/run-evaluat
 import type { SplitOptions } from '../../eval/split-types.js';
 import { formatReportSummary } from '../../eval/summary.js';
 import { action, parseIntegerFlag } from '../run.js';
+import { twoStageEvaluationModel } from './evaluate-two-stage.js';
 
 interface EvaluateCommandOptions {
   split?: string;
@@ -42,6 +43,7 @@ export function registerEvaluateCommand(parent: Command): void {
     .option('--json', 'print the report as one JSON object on stdout')
     .action(
       action<EvaluateCommandOptions>(async (ctx, options) => {
+        const twoStage = [twoStageEvaluationModel(ctx.config)];
         const runOptions: RunEvaluationOptions = {
           config: ctx.config,
           log: ctx.log,
@@ -49,7 +51,8 @@ export function registerEvaluateCommand(parent: Command): void {
           cutoffs: options.cutoffs === undefined ? undefined : parseCutoffs(options.cutoffs),
           warmThreshold: options.warmThreshold,
           minRating: options.minRating === undefined ? null : parseNumberFlag('--min-rating', options.minRating),
-          models: options.models === undefined ? undefined : selectEvaluationModels(splitList(options.models)),
+          models: options.models === undefined ? undefined : selectEvaluationModels(splitList(options.models), twoStage),
+          extraModels: twoStage,
           outputDir: options.output,
         };
         const report = await runEvaluation(runOptions);

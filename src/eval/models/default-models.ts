@@ -18,9 +18,12 @@ export function availableEvaluationModels(): EvaluationModel[] {
   return [...defaultEvaluationModels('explicit'), svdDotModel];
 }
 
-/** Returns the named models in the given order; an unknown name throws and lists the known ones. */
-export function selectEvaluationModels(names: readonly string[]): EvaluationModel[] {
-  const available = availableEvaluationModels();
+/**
+ * Returns the named models in the given order, from the built-in ones and `extra`; an unknown
+ * name throws and lists the known ones.
+ */
+export function selectEvaluationModels(names: readonly string[], extra: readonly EvaluationModel[] = []): EvaluationModel[] {
+  const available = [...availableEvaluationModels(), ...extra];
   return names.map((name) => {
     const found = available.find((model) => model.name === name);
     if (found === undefined) {
