@@ -94,6 +94,36 @@ export class NumpyRandomState {
   }
 
   /**
+   * Draws an integer uniform on [0, max], as numpy's `random_interval`: the smallest all-ones mask
+   * covering `max`, with rejection. Supports max < 2^32.
+   */
+  interval(max: number): number {
+    if (!Number.isInteger(max) || max < 0 || max > MAX_NUMPY_SEED) throw new RangeError(`interval bound ${max} must be an integer from 0 to ${MAX_NUMPY_SEED}`);
+    if (max === 0) return 0;
+    let mask = max;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
+    let value: number;
+    do {
+      value = (this.nextUint32() & mask) >>> 0;
+    } while (value > max);
+    return value;
+  }
+
+  /** Shuffles `values` in place as numpy's legacy `RandomState.shuffle` does for a 1-D array (Fisher–Yates from the end). */
+  shuffle(values: Int32Array | Float64Array | unknown[]): void {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.interval(i);
+      const swap = values[i];
+      values[i] = values[j];
+      values[j] = swap;
+    }
+  }
+
+  /**
    * Fills `out` with normal draws in index order, as `RandomState.normal(loc, scale, size)` fills a
    * C-ordered array; a row-major [rows × cols] matrix gets row 0 first.
    */

@@ -60,6 +60,17 @@ describe('NumpyRandomState', () => {
     });
   });
 
+  it('shuffle matches numpy', () => {
+    // numpy 1.24.2: a = np.arange(100000); np.random.RandomState(0).shuffle(a)
+    const values = Int32Array.from({ length: 100_000 }, (_, i) => i);
+    new NumpyRandomState(0).shuffle(values);
+    expect(Array.from(values.subarray(0, 5))).toEqual([3582, 60498, 53227, 21333, 3885]);
+    expect(Array.from(values.subarray(-3))).toEqual([42613, 43567, 68268]);
+    const small = Int32Array.from({ length: 10 }, (_, i) => i);
+    new NumpyRandomState(42).shuffle(small);
+    expect(Array.from(small)).toEqual([8, 1, 5, 0, 7, 2, 9, 4, 3, 6]);
+  });
+
   it('rejects seeds outside numpy range', () => {
     expect(() => new NumpyRandomState(-1)).toThrow(/invalid seed -1/);
     expect(() => new NumpyRandomState(2 ** 32)).toThrow(/invalid seed/);
