@@ -27,8 +27,8 @@ export interface FitOptions {
 /**
  * Turns named raw features into the float32 matrix a model reads. Numeric features pass through
  * (null, undefined, "", "NaN" and NaN are missing and become NaN, which is not 0). Categorical
- * features are one-hot: one column per vocabulary entry in the saved order; an unknown or missing
- * category encodes to all zeros; an array value sets several columns (multi-hot). Columns are
+ * features are one-hot, with one column per vocabulary entry in the saved order. An unknown or
+ * missing category encodes to all zeros, and an array value sets several columns (multi-hot). Columns are
  * always assembled by name: `encode` takes the model's feature names and looks each one up.
  */
 export class FeatureEncoder {

@@ -32,7 +32,7 @@ export class JsonFields {
     return value;
   }
 
-  /** An integer written as a JSON number or, as XGBoost writes parameters, a decimal string. */
+  /** Reads an integer written as a JSON number or, as XGBoost writes parameters, as a decimal string. */
   integer(value: unknown, path: string): number {
     const parsed = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
     if (typeof parsed !== 'number' || !Number.isInteger(parsed)) this.fail(path, `must be an integer, got ${describe(value)}`);

@@ -1,6 +1,6 @@
 import { ModelError } from '../errors.js';
 
-/** How an objective maps the summed margin to the output and base_score to the margin. */
+/** Output link of an objective: the map from summed margin to output, and from base_score to margin. */
 export type OutputLink = 'identity' | 'logistic' | 'exp' | 'hinge';
 
 /**

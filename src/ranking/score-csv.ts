@@ -15,7 +15,7 @@ export interface ScoreCsvOptions {
   output?: string;
   /** Keep predictions in memory and return them (for `--json` without `--output`). */
   collect?: boolean;
-  /** Where CSV goes when `output` is absent. */
+  /** Stream that receives the CSV when `output` is absent (default process.stdout). */
   stdout?: NodeJS.WritableStream;
 }
 

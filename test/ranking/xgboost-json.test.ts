@@ -81,6 +81,20 @@ describe('XGBoost JSON parsing', () => {
     await expect(loadXgboostModel('/nonexistent/model.json')).rejects.toMatchObject({ code: 'REC_ERR_MODEL_NOT_FOUND' });
   });
 
+  it('dart tree weights scale leaves', () => {
+    const doc = constantDoc();
+    doc.learner.gradient_booster.model.trees[0].split_conditions = [2];
+    doc.learner.objective = { name: 'reg:squarederror' };
+    doc.learner.gradient_booster = { name: 'dart', gbtree: { name: 'gbtree', model: doc.learner.gradient_booster.model }, weight_drop: [0.25] };
+    const model = parse(doc);
+    expect(model.booster).toBe('dart');
+    const out = new Float32Array(1);
+    new XgboostRanker(model).predict(Float32Array.from([1]), 1, out);
+    expect(out[0]).toBe(0.5 + 0.25 * 2);
+    const again = parseXgboostJson(serializeXgboostJson(model), 'again.json');
+    expect(Array.from(again.treeWeights)).toEqual([0.25]);
+  });
+
   it('categorical split sends listed categories right', () => {
     const doc = constantDoc();
     doc.learner.feature_types = ['c'];

@@ -31,7 +31,7 @@ function fail(role: string, message: string): never {
 
 /**
  * Validates shapes, labels and query groups and returns the dataset with `groups` set for ranking
- * objectives. Group offsets must start at 0, grow strictly (no empty group) and end at `rows`; a
+ * objectives. Group offsets must start at 0, grow strictly (no empty group) and end at `rows`. A
  * query id that reappears after another query is rejected, because rows of one query must be
  * contiguous.
  */

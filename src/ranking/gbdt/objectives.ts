@@ -60,6 +60,8 @@ export interface LabelBuckets {
   bucketOfRow: Int32Array;
   /** Number of distinct labels of each group. */
   bucketCount: Int32Array;
+  /** NDCG gain 2^label − 1 of each row. */
+  gainOfRow: Float64Array;
 }
 
 export function computeLabelBuckets(labels: Float32Array, groups: Int32Array): LabelBuckets {
@@ -73,7 +75,8 @@ export function computeLabelBuckets(labels: Float32Array, groups: Int32Array): L
     for (let r = start; r < end; r++) bucketOfRow[r] = bucket.get(labels[r]) as number;
     bucketCount[k] = distinct.length;
   }
-  return { bucketOfRow, bucketCount };
+  const gainOfRow = Float64Array.from(labels, (label) => 2 ** label - 1);
+  return { bucketOfRow, bucketCount, gainOfRow };
 }
 
 /**
@@ -118,7 +121,7 @@ function lambdaRankGradients(input: GradientInput, params: ResolvedParams, grad:
     if (bucketTotal < 2) continue;
     groupPositionsByLabel(ranked, size, buckets.bucketOfRow, bucketTotal, bucketStart, positions);
 
-    for (let i = 0; i < size; i++) gain[i] = ndcg ? 2 ** labels[ranked[i]] - 1 : 0;
+    if (ndcg) for (let i = 0; i < size; i++) gain[i] = buckets.gainOfRow[ranked[i]];
     const inverseIdcg = ndcg ? inverseIdealDcg(gain, positions, discount, size) : 1;
     if (ndcg && inverseIdcg === 0) continue;
     const groupWeight = (weights ? weights[k] : 1) * normalization * scale;

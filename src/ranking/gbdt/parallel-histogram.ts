@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binned-matrix.js';
 import { accumulateHistogram, type HistogramBuilder } from './histogram.js';
 
-/** A Float32Array on a SharedArrayBuffer, readable by worker threads without copying. */
+/** Allocates a Float32Array on a SharedArrayBuffer, which worker threads read without copying. */
 export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * length));
 }
@@ -21,7 +21,7 @@ function shareCopy<T extends Int32Array | Uint16Array>(source: T): T {
 /** Nodes with fewer rows are built on the calling thread alone, where waking a worker costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 8192;
 
-/** Longest wait for the worker's half of one histogram before training fails. */
+/** Maximum wait for the worker's half of one histogram before training fails. */
 const WORKER_TIMEOUT_MS = 60_000;
 
 /* Control slots shared with the worker. */

@@ -1,7 +1,7 @@
 /**
- * Histogram cut points per feature, as XGBoost's `hist` method builds them: feature f has
- * `cutPtr[f+1] - cutPtr[f]` bins, and bin b holds the values in [cut[b-1], cut[b]) where cut[-1]
- * is `minValues[f]`. The last cut is max + (|max| + 1e-5), so every training value falls in a bin.
+ * Histogram cut points per feature, as XGBoost's `hist` method builds them. Feature f has
+ * `cutPtr[f+1] - cutPtr[f]` bins, and bin b contains the values in [cut[b-1], cut[b]) where
+ * cut[-1] is `minValues[f]`. The last cut is max + (|max| + 1e-5), so every training value falls in a bin.
  * A split after bin b has threshold cut[b]: values < cut[b] go left.
  */
 export interface HistogramCuts {
@@ -14,8 +14,9 @@ export interface HistogramCuts {
 /**
  * Computes cut points for a row-major matrix (shape [rows, columns], NaN = missing). A feature with
  * at most `maxBin` distinct values gets one bin per value; otherwise the cuts are `maxBin - 1`
- * values at evenly spaced ranks of the sorted column (an exact, unweighted quantile summary, where
- * XGBoost uses an approximate sketch: bins may differ slightly from XGBoost's for such features).
+ * values at evenly spaced ranks of the sorted column. That is an exact, unweighted quantile
+ * summary where XGBoost uses an approximate sketch, so bins of such features may differ slightly
+ * from XGBoost's.
  */
 export function computeCuts(matrix: Float32Array, rows: number, columns: number, maxBin: number): HistogramCuts {
   const perFeature: Float32Array[] = [];
@@ -27,7 +28,8 @@ export function computeCuts(matrix: Float32Array, rows: number, columns: number,
       const v = matrix[r * columns + f];
       if (v === v) column[n++] = v;
     }
-    const sorted = column.subarray(0, n).sort();
+    const few = fewDistinct(column, n, Math.min(32, maxBin));
+    const sorted = few ?? column.subarray(0, n).sort();
     perFeature.push(cutsOfSorted(sorted, maxBin));
     minValues[f] = n === 0 ? 0 : Math.fround(sorted[0] - (Math.abs(sorted[0]) + 1e-5));
   }
@@ -37,6 +39,21 @@ export function computeCuts(matrix: Float32Array, rows: number, columns: number,
   const cutValues = new Float32Array(cutPtr[columns]);
   perFeature.forEach((cuts, f) => cutValues.set(cuts, cutPtr[f]));
   return { cutPtr, cutValues, minValues };
+}
+
+/** Distinct values of the first n entries, sorted, when there are at most `limit` of them; else null (sort the column). */
+function fewDistinct(column: Float32Array, n: number, limit: number): Float32Array | null {
+  const seen = new Float32Array(limit);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = column[i];
+    let k = 0;
+    while (k < count && seen[k] !== v) k++;
+    if (k < count) continue;
+    if (count === limit) return null;
+    seen[count++] = v;
+  }
+  return seen.subarray(0, count).sort();
 }
 
 function cutsOfSorted(sorted: Float32Array, maxBin: number): Float32Array {

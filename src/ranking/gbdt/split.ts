@@ -51,8 +51,8 @@ export function nodeGain(reg: Regularization, sumGrad: number, sumHess: number):
 
 /**
  * Finds the best split of a node from its histogram over the `features` allowed. Each feature is
- * scanned forward (missing values go right); features with missing values in the training data
- * are also scanned backward (missing values go left), which learns the default direction. Gain =
+ * scanned forward with missing values going right. A feature with missing values in the training
+ * data is also scanned backward with them going left, so the split learns its default direction. Gain =
  * gain(left) + gain(right) − gain(node); both children need hessian ≥ min_child_weight and > 0.
  * Ties keep the lower feature index and the forward scan, as XGBoost does.
  */
@@ -68,6 +68,9 @@ export function findBestSplit(
 ): SplitCandidate {
   const rootGain = nodeGain(reg, sumGrad, sumHess);
   const mcw = reg.minChildWeight;
+  // Without α and max_delta_step, gain(G, H) is G² / (H + λ) once H ≥ min_child_weight holds.
+  const plain = reg.alpha === 0 && reg.maxDeltaStep === 0;
+  const lambda = reg.lambda;
   best.lossChange = 0;
   best.feature = -1;
   for (let k = 0; k < features.length; k++) {
@@ -84,7 +87,7 @@ export function findBestSplit(
       const gr = sumGrad - gl;
       const hr = sumHess - hl;
       if (hl < mcw || hr < mcw || hl <= 1e-12 || hr <= 1e-12) continue;
-      const loss = nodeGain(reg, gl, hl) + nodeGain(reg, gr, hr) - rootGain;
+      const loss = plain ? (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - rootGain : nodeGain(reg, gl, hl) + nodeGain(reg, gr, hr) - rootGain;
       if (loss > best.lossChange) setSplit(best, loss, f, cuts.cutValues[cutBase + b], false, b, gl, hl, gr, hr);
     }
     if (bins.hasMissing[f] === 0) continue;
@@ -97,7 +100,7 @@ export function findBestSplit(
       const gLeft = sumGrad - gr;
       const hLeft = sumHess - hr;
       if (hLeft < mcw || hr < mcw || hLeft <= 1e-12 || hr <= 1e-12) continue;
-      const loss = nodeGain(reg, gLeft, hLeft) + nodeGain(reg, gr, hr) - rootGain;
+      const loss = plain ? (gLeft * gLeft) / (hLeft + lambda) + (gr * gr) / (hr + lambda) - rootGain : nodeGain(reg, gLeft, hLeft) + nodeGain(reg, gr, hr) - rootGain;
       const threshold = b === 0 ? cuts.minValues[f] : cuts.cutValues[cutBase + b - 1];
       if (loss > best.lossChange) setSplit(best, loss, f, threshold, true, b - 1, gLeft, hLeft, gr, hr);
     }

@@ -42,7 +42,7 @@ export interface TrainResult {
  * Trains gradient-boosted trees with XGBoost's `hist` algorithm and returns an XGBoost JSON
  * compatible model. With `early_stopping_rounds` and a validation set, training stops when the
  * last metric has not improved for that many rounds, and the returned model is cut to the best
- * round (XGBoost keeps the extra trees and records best_iteration; both are recorded here too).
+ * round. XGBoost instead keeps the extra trees; best_iteration is recorded in both.
  * The same parameters, seed and data give the same model.
  */
 export async function trainGbdt(params: GbdtParams, data: GbdtDataset, options: TrainOptions = {}): Promise<TrainResult> {

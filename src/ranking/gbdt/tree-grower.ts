@@ -189,7 +189,7 @@ function finishLeaf(ctx: GrowContext, out: TreeBuffer, node: GrowNode, leafRange
   leafRanges.push({ begin: node.begin, end: node.end, value });
 }
 
-/** The parent of a child node keeps its histogram in `node.hist` until both children have theirs. */
+/** Takes the histogram of a child's parent, which the parent keeps until its children are built. */
 function findParentHist(level: GrowNode[], out: TreeBuffer, childId: number): Float64Array {
   const parentId = out.parent[childId];
   const parent = level.find((n) => n.id === parentId) as GrowNode;
