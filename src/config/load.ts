@@ -22,6 +22,7 @@ export interface Config {
   readonly MAX_USER_ID_LENGTH: number;
   readonly BODY_LIMIT: number;
   readonly MODEL_POLL_MS: number;
+  readonly ITEM_FEATURE_CACHE_MS: number;
   readonly STORE_TIMEOUT_MS: number;
   readonly SEED: number;
   readonly ON_BAD_LINE: 'error' | 'skip';

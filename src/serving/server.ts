@@ -72,7 +72,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       holder,
       recommendDeps: {
         candidates: stores.candidates,
-        features: createFeatureReader(stores.online),
+        features: createFeatureReader(stores.online, { itemCacheMs: config.ITEM_FEATURE_CACHE_MS }),
         storeTimeoutMs: config.STORE_TIMEOUT_MS,
         candidateCount: config.CANDIDATE_COUNT,
       },

@@ -1,0 +1,223 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadConfig, type Config } from '../src/config/load.js';
+import type { Interactions } from '../src/data/types.js';
+import { ITEM_ATTRIBUTES, ITEM_STATS, onlineGroupName, trainingFeatures, USER_STATS } from '../src/features/definitions.js';
+import { ModelRegistry } from '../src/registry/registry.js';
+import { saveRetrievalBundle } from '../src/registry/retrieval-bundle.js';
+import { trainGbdt } from '../src/ranking/gbdt/train.js';
+import { serializeXgboostJson } from '../src/ranking/xgboost-json-write.js';
+import { trainPopularityModel } from '../src/retrieval/implicit/train.js';
+import { RETRIEVAL_SCORE_FEATURE, type EncoderSpec } from '../src/serving/encoder.js';
+import { HISTORY_GROUP } from '../src/serving/feature-reader.js';
+import { RANKER_ENCODER_FILE, RANKER_MODEL_FILE } from '../src/serving/ranker-loader.js';
+import { openArtifactStore, openCandidateStore, openOnlineStore, openRegistryStore } from '../src/store/open.js';
+import type { Candidate } from '../src/store/types.js';
+
+/**
+ * Load test of POST /recommendations on the embedded stores (SQLite candidates and features, a
+ * local artifact folder): 100 candidates per user ranked by a 200-tree depth-6 model, top_k 10.
+ * The API runs in its own process; autocannon sends from this one, both on 127.0.0.1.
+ * Runs: the baseline GET /health/live at the target rate, POST /recommendations at the target
+ * rate (the p99 target), then POST at the highest rate the server sustains. Bounded: about 30 s.
+ */
+const USERS = 2_000;
+const ITEMS = 5_000;
+const CANDIDATES = 100;
+const TARGET_RATE = 1_000;
+const RUN_SECONDS = 10;
+const CONNECTIONS = 10;
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const userId = (u: number) => `U${String(u).padStart(5, '0')}`;
+const itemId = (i: number) => `I${String(i).padStart(5, '0')}`;
+
+export async function seedStores(config: Config): Promise<void> {
+  const next = random(1);
+  const online = await openOnlineStore(config);
+  const candidates = await openCandidateStore(config);
+  const artifacts = await openArtifactStore(config);
+  const registryStore = await openRegistryStore(config);
+  const registry = new ModelRegistry(registryStore, candidates);
+  try {
+    // Interactions: 10 items per user, for the popularity source and the history group.
+    const user = new Int32Array(USERS * 10);
+    const item = new Int32Array(USERS * 10);
+    for (let j = 0; j < user.length; j++) {
+      user[j] = Math.floor(j / 10);
+      item[j] = Math.floor(next() * next() * ITEMS);
+    }
+    const interactions: Interactions = {
+      userIds: Array.from({ length: USERS }, (_, u) => userId(u)),
+      itemIds: Array.from({ length: ITEMS }, (_, i) => itemId(i)),
+      user,
+      item,
+      rating: new Float64Array(user.length).fill(Number.NaN),
+      weight: new Float32Array(user.length).fill(1),
+      timestamp: Float64Array.from(user, (_, j) => 1_600_000_000_000 + j * 60_000),
+    };
+    const popularity = trainPopularityModel(interactions);
+    await saveRetrievalBundle(
+      artifacts,
+      'models/retrieval/bench',
+      {
+        format: 'twostage-retrieval-bundle',
+        version: 1,
+        feedback: 'implicit',
+        candidateCount: CANDIDATES,
+        sources: [{ name: 'popularity', quota: CANDIDATES }],
+        fallback: [{ itemId: itemId(0), score: 1 }],
+        fallbackMethod: 'benchmark',
+      },
+      new Map([['popularity', popularity]]),
+      { version: 'bench', dataFingerprint: 'bench', createdAt: Date.now() },
+    );
+
+    const writer = await candidates.beginVersion('bench');
+    for (let start = 0; start < USERS; start += 500) {
+      const lists = [];
+      for (let u = start; u < Math.min(USERS, start + 500); u++) {
+        const items: Candidate[] = [];
+        for (let k = 0; k < CANDIDATES; k++) {
+          const score = 1 - k / CANDIDATES;
+          items.push({ itemId: itemId((u * 37 + k * 101) % ITEMS), score, extras: { popularity_score: score * 100, popularity_rank: k + 1 } });
+        }
+        lists.push({ userId: userId(u), items });
+      }
+      await writer.write(lists);
+    }
+    await writer.commit();
+
+    const time = 1_700_000_000_000;
+    await online.putLatest(onlineGroupName(USER_STATS), interactions.userIds.map((id) => ({ entityId: id, eventTime: time, createdTime: time, values: { user_interaction_count: 10, user_weight_sum: 10, user_rating_count: 0, user_rating_mean: null, user_rating_std: null, user_first_interaction_time: time - 9e9, user_last_interaction_time: time } })));
+    await online.putLatest(onlineGroupName(ITEM_STATS), interactions.itemIds.map((id) => ({ entityId: id, eventTime: time, createdTime: time, values: { item_interaction_count: Math.floor(next() * 50), item_weight_sum: Math.floor(next() * 80), item_rating_count: 0, item_rating_mean: null, item_rating_std: null, item_first_interaction_time: time - 8e9, item_last_interaction_time: time - next() * 1e9 } })));
+    await online.putLatest(onlineGroupName(ITEM_ATTRIBUTES), interactions.itemIds.map((id, i) => ({ entityId: id, eventTime: 0, createdTime: 0, values: { item_main_category: `cat${i % 7}`, item_store: `store${i % 13}`, item_category_l1: `cat${i % 7}`, item_categories: [`cat${i % 7}`], item_category_depth: 1, item_title_length: 20 + (i % 40) } })));
+    await online.putLatest(HISTORY_GROUP, interactions.userIds.map((id, u) => ({ entityId: id, eventTime: time, createdTime: time, values: { items: Array.from({ length: 10 }, (_, k) => itemId(item[u * 10 + k])) } })));
+
+    // Ranker: 200 rounds of depth-6 trees on random rows of the serving features.
+    const spec: EncoderSpec = {
+      format: 'twostage-encoder',
+      version: 1,
+      columns: [
+        ...trainingFeatures()
+          .filter((f) => f.type === 'numeric')
+          .map((f) => ({ name: f.name, source: f.name, kind: 'numeric' as const })),
+        ...Array.from({ length: 7 }, (_, c) => ({ name: `item_main_category=cat${c}`, source: 'item_main_category', kind: 'one_hot' as const, category: `cat${c}` })),
+        { name: RETRIEVAL_SCORE_FEATURE, source: RETRIEVAL_SCORE_FEATURE, kind: 'numeric' },
+        { name: 'popularity_rank', source: 'popularity_rank', kind: 'numeric' },
+        { name: 'popularity_score', source: 'popularity_score', kind: 'numeric' },
+      ],
+    };
+    const width = spec.columns.length;
+    const rows = 20_000;
+    const matrix = Float32Array.from({ length: rows * width }, () => next() * 100);
+    const labels = Float32Array.from({ length: rows }, (_, r) => (matrix[r * width] + matrix[r * width + 1] * next() > 80 ? 1 : 0));
+    const trained = await trainGbdt(
+      { objective: 'binary:logistic', max_depth: 6, eta: 0.1, num_boost_round: 200, min_child_weight: 0, seed: 0 },
+      { matrix, rows, featureNames: spec.columns.map((c) => c.name), labels },
+      { progress: false },
+    );
+    await artifacts.putDirectory(
+      'models/ranker/bench',
+      new Map([
+        [RANKER_MODEL_FILE, Buffer.from(serializeXgboostJson(trained.model))],
+        [RANKER_ENCODER_FILE, Buffer.from(JSON.stringify(spec))],
+      ]),
+    );
+    console.log(`ranker: ${trained.model.trees.length} trees, max depth ${Math.max(...trained.model.trees.map(treeDepth))}, ${width} features`);
+
+    await registry.register({ kind: 'retrieval', version: 'bench', params: {}, metrics: {}, dataFingerprint: 'bench', artifactKey: 'models/retrieval/bench', candidateVersion: 'bench' });
+    await registry.promote('retrieval', 'bench');
+    await registry.register({ kind: 'ranker', version: 'bench', params: {}, metrics: {}, dataFingerprint: 'bench', artifactKey: 'models/ranker/bench' });
+    await registry.promote('ranker', 'bench');
+  } finally {
+    await registryStore.close();
+    await artifacts.close();
+    await candidates.close();
+    await online.close();
+  }
+}
+
+function treeDepth(tree: { leftChildren: Int32Array; rightChildren: Int32Array }): number {
+  const depthOf = (node: number): number => (tree.leftChildren[node] === -1 ? 0 : 1 + Math.max(depthOf(tree.leftChildren[node]), depthOf(tree.rightChildren[node])));
+  return depthOf(0);
+}
+
+interface RunFigures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, name: string, options: { post: boolean; rate?: number; seconds: number }): Promise<RunFigures> {
+  let counter = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: options.seconds,
+    overallRate: options.rate,
+    requests: options.post
+      ? [
+          {
+            method: 'POST' as const,
+            path: '/recommendations',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify({ user_id: userId(counter++ % USERS), top_k: 10 }) }),
+          },
+        ]
+      : [{ method: 'GET' as const, path: '/health/live' }],
+  });
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+export default async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twostage-bench-serving-'));
+  const env = { ...process.env, WORKDIR: dir, LOG_LEVEL: 'warn', MODEL_POLL_MS: '60000' };
+  const { config } = loadConfig({ cwd: dir, env });
+  const load1 = loadavg()[0];
+  await seedStores(config);
+
+  const serverFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-server.js');
+  const child = fork(serverFile, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('message', (message) => resolve((message as { url: string }).url));
+      child.once('exit', (code) => reject(new Error(`the benchmark server exited with code ${code}`)));
+    });
+    await load(url, 'warm-up', { post: true, seconds: 2 });
+    const runs = [
+      await load(url, 'GET /health/live (baseline)', { post: false, rate: TARGET_RATE, seconds: RUN_SECONDS }),
+      await load(url, `POST /recommendations at ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS }),
+      await load(url, 'POST /recommendations, max rate', { post: true, seconds: 5 }),
+    ];
+    console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates`);
+    console.log('run                                   req/s    p50 ms  p99 ms  errors  non-2xx');
+    for (const r of runs) {
+      console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}`);
+    }
+    const target = runs[1];
+    console.log(`p99 at ${TARGET_RATE}/s: ${target.p99} ms (target <= 5 ms: ${target.p99 <= 5 ? 'met' : 'missed'}), ${(target.p99 / Math.max(runs[0].p99, 1)).toFixed(1)}x the baseline route's p99`);
+  } finally {
+    child.send('stop');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
