@@ -21,10 +21,10 @@ export interface TwoStageLists {
 export type TwoStageTrainer = (context: FitContext, users: Int32Array) => Promise<TwoStageLists>;
 
 /**
- * Wraps a two-stage trainer as an evaluation model. Lists are computed once at fit time for the
- * users with a scoring time (the users that have held-out events), because feature reads are
- * asynchronous; the score of a listed item encodes its final position, and unlisted items are
- * NaN, so the evaluation reproduces the served order exactly.
+ * Wraps a two-stage trainer as an evaluation model. Feature reads are asynchronous, so lists are
+ * computed once at fit time for the users with a scoring time (those with held-out events). The
+ * score of a listed item encodes its final position and unlisted items are NaN, so the evaluation
+ * reproduces the served order exactly.
  */
 export function createTwoStageModel(name: string, description: string, train: TwoStageTrainer): EvaluationModel {
   return {
