@@ -89,7 +89,7 @@ export async function runFeaturePipeline(options: FeaturePipelineOptions): Promi
   progress.finish();
 
   const snapshotFeatures = snapshotFeatureNames();
-  log.warn({ features: snapshotFeatures }, 'snapshot features are excluded from training joins because they leak information from crawl time');
+  log.info({ features: snapshotFeatures }, 'snapshot features are excluded from training joins because they leak information from crawl time');
   const interactionsWithoutTime = data.interactions.timestamp.length - timedInteractions(data.interactions.timestamp).length;
   if (interactionsWithoutTime > 0) log.warn({ interactionsWithoutTime }, 'interactions without a time are left out of user and item aggregates');
   return { feedback: data.info.feedback, now, groups, snapshotFeatures, interactionsWithoutTime, elapsedMs: Date.now() - started };

@@ -14,7 +14,7 @@
  * answers every query. The sort is a counting sort by entity, then an insertion sort inside each
  * small group (a radix sort inside large ones): linear for the usual many-small-groups case.
  */
-import { groupByCode, identityOrder, radixSortByFloat64 } from './sort.js';
+import { groupIndicesByCode, radixSortByFloat64 } from './sort.js';
 
 export interface PitRecords {
   /** Dense entity code per record in [0, entityCount); shape [records]. */
@@ -54,25 +54,23 @@ export interface PreparedRecords {
  */
 export function prepareRecords(records: PitRecords, entityCount: number): PreparedRecords {
   const { eventTime, createdTime } = records;
-  const grouped = groupByCode(records.code, identityOrder(eventTime.length), entityCount);
+  const grouped = groupIndicesByCode(records.code, entityCount);
   const order = grouped.order;
-  const avail = new Float64Array(order.length);
-  const strict = new Uint8Array(order.length);
-  for (let p = 0; p < order.length; p++) {
+  const n = order.length;
+  const avail = new Float64Array(n);
+  const strict = new Uint8Array(n);
+  const slotEvent = new Float64Array(n);
+  const slotCreated = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
     const r = order[p];
     const e = eventTime[r];
     const c = createdTime[r];
+    slotEvent[p] = e;
+    slotCreated[p] = c;
     avail[p] = c > e ? c : e;
     strict[p] = c <= e ? 1 : 0;
   }
-  sortGroups(grouped.offsets, entityCount, order, avail, strict);
-
-  const slotEvent = new Float64Array(order.length);
-  const slotCreated = new Float64Array(order.length);
-  for (let p = 0; p < order.length; p++) {
-    slotEvent[p] = eventTime[order[p]];
-    slotCreated[p] = createdTime[order[p]];
-  }
+  sortGroups(grouped.offsets, entityCount, { order, key: avail, flag: strict, first: slotEvent, second: slotCreated });
   return { entityCount, offsets: grouped.offsets, order, avail, strict, eventTime: slotEvent, createdTime: slotCreated };
 }
 
@@ -89,11 +87,11 @@ export function joinPrepared(prepared: PreparedRecords, queries: PitQueries, ttl
   const { entityCount, offsets, order: rOrder, avail, strict, eventTime, createdTime } = prepared;
   const queryCount = queries.time.length;
 
-  const queryGroups = groupByCode(queries.code, identityOrder(queryCount), entityCount);
+  const queryGroups = groupIndicesByCode(queries.code, entityCount);
   const qOrder = queryGroups.order;
   const qTime = new Float64Array(qOrder.length);
   for (let p = 0; p < qOrder.length; p++) qTime[p] = queries.time[qOrder[p]];
-  sortGroups(queryGroups.offsets, entityCount, qOrder, qTime, null);
+  sortGroups(queryGroups.offsets, entityCount, { order: qOrder, key: qTime, flag: null, first: null, second: null });
 
   const result = new Int32Array(queryCount).fill(-1);
   const useTtl = ttlMs !== null;
@@ -131,38 +129,57 @@ export function joinPrepared(prepared: PreparedRecords, queries: PitQueries, ttl
 const INSERTION_SORT_MAX = 48;
 
 /**
- * Sorts each slice `offsets[g]..offsets[g + 1]` of the parallel arrays by (`key`, `flag`)
- * ascending, stably, moving `order`, `key` and `flag` together. `flag` may be null.
+ * Parallel arrays sorted together by (`key`, `flag`) ascending; `flag`, `first` and `second` are
+ * optional payloads that move with the key.
  */
-function sortGroups(offsets: Uint32Array, groupCount: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+interface SortSlots {
+  readonly order: Uint32Array;
+  readonly key: Float64Array;
+  readonly flag: Uint8Array | null;
+  readonly first: Float64Array | null;
+  readonly second: Float64Array | null;
+}
+
+/** Sorts each slice `offsets[g]..offsets[g + 1]` of the slots, stably. */
+function sortGroups(offsets: Uint32Array, groupCount: number, slots: SortSlots): void {
   for (let g = 0; g < groupCount; g++) {
     const start = offsets[g];
     const end = offsets[g + 1];
     if (end - start < 2) continue;
-    if (end - start <= INSERTION_SORT_MAX) insertionSort(start, end, order, key, flag);
-    else radixSortSlice(start, end, order, key, flag);
+    if (end - start <= INSERTION_SORT_MAX) insertionSort(start, end, slots);
+    else radixSortSlice(start, end, slots);
   }
 }
 
-function insertionSort(start: number, end: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+function insertionSort(start: number, end: number, slots: SortSlots): void {
+  const { order, key, flag, first, second } = slots;
   for (let i = start + 1; i < end; i++) {
     const k = key[i];
     const f = flag === null ? 0 : flag[i];
+    if (key[i - 1] < k || (key[i - 1] === k && (flag === null || flag[i - 1] <= f))) continue;
+
     const o = order[i];
+    const a = first === null ? 0 : first[i];
+    const b = second === null ? 0 : second[i];
     let j = i - 1;
     while (j >= start && (key[j] > k || (key[j] === k && flag !== null && flag[j] > f))) {
       key[j + 1] = key[j];
-      if (flag !== null) flag[j + 1] = flag[j];
       order[j + 1] = order[j];
+      if (flag !== null) flag[j + 1] = flag[j];
+      if (first !== null) first[j + 1] = first[j];
+      if (second !== null) second[j + 1] = second[j];
       j--;
     }
     key[j + 1] = k;
-    if (flag !== null) flag[j + 1] = f;
     order[j + 1] = o;
+    if (flag !== null) flag[j + 1] = f;
+    if (first !== null) first[j + 1] = a;
+    if (second !== null) second[j + 1] = b;
   }
 }
 
-function radixSortSlice(start: number, end: number, order: Uint32Array, key: Float64Array, flag: Uint8Array | null): void {
+function radixSortSlice(start: number, end: number, slots: SortSlots): void {
+  const { order, key, flag, first, second } = slots;
   const n = end - start;
   const keys = key.subarray(start, end);
   // Stable partition by flag first, so the stable sort by key leaves flag 0 before flag 1.
@@ -172,17 +189,17 @@ function radixSortSlice(start: number, end: number, order: Uint32Array, key: Flo
   if (flag !== null) for (let i = 0; i < n; i++) if (flag[start + i] === 1) byFlag[next++] = i;
 
   const local = radixSortByFloat64(keys, byFlag);
-  const sortedOrder = new Uint32Array(n);
-  const sortedKey = new Float64Array(n);
-  const sortedFlag = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    sortedOrder[i] = order[start + local[i]];
-    sortedKey[i] = keys[local[i]];
-    if (flag !== null) sortedFlag[i] = flag[start + local[i]];
-  }
-  order.set(sortedOrder, start);
-  key.set(sortedKey, start);
-  if (flag !== null) flag.set(sortedFlag, start);
+  permuteSlice(order, start, local);
+  permuteSlice(key, start, local);
+  if (flag !== null) permuteSlice(flag, start, local);
+  if (first !== null) permuteSlice(first, start, local);
+  if (second !== null) permuteSlice(second, start, local);
+}
+
+/** Rewrites `array[start + i] = old array[start + local[i]]` for the slice. */
+function permuteSlice<T extends Float64Array | Uint32Array | Uint8Array>(array: T, start: number, local: Uint32Array): void {
+  const copy = array.slice(start, start + local.length);
+  for (let i = 0; i < local.length; i++) array[start + i] = copy[local[i]];
 }
 
 /**

@@ -98,6 +98,24 @@ export function groupByCode(codes: Int32Array, order: Uint32Array, codeCount: nu
   return { order: grouped, offsets };
 }
 
+/** {@link groupByCode} of the indices 0 … codes.length - 1, without building the identity permutation. */
+export function groupIndicesByCode(codes: Int32Array, codeCount: number): GroupedOrder {
+  const offsets = new Uint32Array(codeCount + 1);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
+    if (code >= 0) offsets[code + 1]++;
+  }
+  for (let c = 0; c < codeCount; c++) offsets[c + 1] += offsets[c];
+
+  const cursor = offsets.slice(0, codeCount);
+  const grouped = new Uint32Array(offsets[codeCount]);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
+    if (code >= 0) grouped[cursor[code]++] = i;
+  }
+  return { order: grouped, offsets };
+}
+
 /** The identity permutation of length n. */
 export function identityOrder(n: number): Uint32Array {
   const order = new Uint32Array(n);

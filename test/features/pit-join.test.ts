@@ -60,11 +60,12 @@ describe('pointInTimeJoin', () => {
   });
 
   it('matches the brute-force reference above the radix threshold', () => {
-    for (let seed = 1; seed <= 3; seed++) {
-      const { records, queries } = randomCase(seed, 2000, 1500, 50);
-      const ttl = seed === 3 ? 60 : null;
+    // 50 entities give small groups (insertion sort); 3 and 1 give groups past the radix threshold.
+    for (const [seed, entities] of [[1, 50], [2, 50], [3, 3], [4, 1]]) {
+      const { records, queries } = randomCase(seed, 2500, 1200, entities);
+      const ttl = seed === 2 ? 60 : null;
       const expected = pointInTimeJoinBruteForce(records, queries, ttl);
-      expect(Array.from(pointInTimeJoin(records, queries, 50, ttl)), `seed ${seed}`).toEqual(Array.from(expected));
+      expect(Array.from(pointInTimeJoin(records, queries, entities, ttl)), `seed ${seed}`).toEqual(Array.from(expected));
     }
   });
 
