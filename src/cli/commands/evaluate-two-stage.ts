@@ -9,7 +9,6 @@ import { quantileTime, subsetInteractions } from '../../pipeline/interactions.js
 import { buildRankerRows, rowFeatureNames, rowValues, type RankerRows } from '../../pipeline/ranker-rows.js';
 import { trainRanker } from '../../pipeline/ranker-training.js';
 import { trainSources } from '../../pipeline/retrieval-training.js';
-import { NEGATIVES_PER_USER, RANKER_CUT_FRACTION } from '../../pipeline/run.js';
 import { XgboostRanker } from '../../ranking/predict.js';
 import { MergedRetriever } from '../../retrieval/merge-retriever.js';
 import { ByNameEncoder } from '../../serving/encoder.js';
@@ -17,6 +16,12 @@ import { compareRanked } from '../../serving/order.js';
 import { openOfflineStore } from '../../store/open.js';
 import type { Candidate, OfflineStore } from '../../store/types.js';
 import { TwostageError } from '../../errors.js';
+
+/** Time quantile of the training part that splits ranker training, as in the main job. */
+const RANKER_CUT_FRACTION = 0.8;
+
+/** Negative rows per user for an implicit ranker, as in the main job. */
+const NEGATIVES_PER_USER = 20;
 
 /**
  * The full two-stage model as the main job builds it, for the evaluation table: merged retrieval
