@@ -1,8 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { getLogger } from '../log.js';
 import { startProgress } from '../progress.js';
-import type { OfflineStore, Row, TableWriter } from '../store/types.js';
+import type { OfflineStore } from '../store/types.js';
 import { BadLineTracker, type OnBadLine } from './bad-lines.js';
 import { InteractionBuilder } from './builder.js';
 import { detectInputs, type DetectedFile } from './detect.js';
@@ -10,7 +10,9 @@ import type { CsvMapping, FileReader, FormatName, ReadContext } from './formats/
 import { onlineRetailReader, type InlineItemMetadata } from './formats/online-retail.js';
 import { emptyItemRecord, ItemSink } from './item-sink.js';
 import { fileSize } from './lines.js';
-import { maxTimestampMs, RATING_ISSUES, RATING_STATUS, type RatingIssue } from './policy.js';
+import { writeInteractions, writeUsers } from './dataset-rows.js';
+import { DROP_REASONS, maxTimestampMs, type DropReason } from './policy.js';
+import { finishRatings, type FinishedRatings } from './ratings.js';
 import type { IngestSummary, SourceSummary } from './summary.js';
 import { DATASET_INFO_TABLE, DATASET_TABLES, INTERACTIONS_TABLE, ITEMS_TABLE, USERS_TABLE } from './tables.js';
 import { UserSink } from './user-sink.js';
@@ -29,8 +31,6 @@ export interface IngestOptions {
   /** Clock for the ingest time and the latest accepted event time (tests pin it). */
   now?: () => number;
 }
-
-const WRITE_BATCH_ROWS = 8_192;
 
 /**
  * Streams input files into the offline store as the normalized dataset (tables in ./tables.ts),
@@ -107,40 +107,21 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
       'ingest rows staged',
     );
 
-    const metadataSources = sources.filter((s) => s.role === 'items').length + (inline.size > 0 ? 1 : 0);
-    const itemsWithInteractions = items.itemsWithInteractions;
-    let withoutMetadata = 0;
-    for (let i = 0; i < itemsWithInteractions; i++) if (!items.hasMetadata(i)) withoutMetadata += 1;
-    const ingestedAt = now();
-    summary = {
-      format: files[0].format,
-      feedback: explicit ? 'explicit' : 'implicit',
-      ratingScale: ratings.scale,
+    summary = assembleSummary({
+      files,
       sources,
-      users: builder.userIds.length,
-      items: builder.itemIds.length,
-      itemsWithInteractions,
-      itemsWithoutMetadata: metadataSources > 0 ? withoutMetadata : 0,
-      metadataOnlyItems: builder.itemIds.length - itemsWithInteractions,
-      metadataSources,
-      interactions: builder.size,
-      ratings: ratings.valid,
-      ratingsRejected: ratings.rejected,
-      timeRange: timeRangeOf(builder),
+      builder,
+      badLines,
+      items,
+      users,
+      ratings,
+      inlineItems: inline.size,
+      explicit,
       linesRead,
-      dropped: dropCounts(builder, badLines, files),
-      metadata: {
-        linesRead: sources.filter((s) => s.role !== 'interactions').reduce((a, s) => a + s.lines, 0),
-        records: items.records,
-        dropped: { ...items.drops },
-        usersWithoutInteractions: users.usersWithoutInteractions,
-      },
-      prices: { parsed: items.pricesParsed, missing: { ...items.priceMissing } },
-      badLines: { total: badLines.total, byReason: { ...badLines.byReason }, first: [...badLines.examples] },
       fingerprint: fingerprint.digest('hex').slice(0, 32),
-      ingestedAt,
+      ingestedAt: now(),
       seconds: (Date.now() - started) / 1000,
-    };
+    });
     await writers[DATASET_INFO_TABLE.name].append([
       [
         summary.feedback,
@@ -148,7 +129,7 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
         summary.ratingScale?.[1] ?? null,
         summary.format,
         files.map((f) => f.path),
-        ingestedAt,
+        summary.ingestedAt,
         summary.fingerprint,
         summary as unknown as Record<string, unknown>,
       ],
@@ -158,6 +139,61 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
   if (summary === undefined) throw new Error('ingest finished without a summary');
   log.info({ interactions: summary.interactions, users: summary.users, items: summary.items, seconds: summary.seconds }, 'ingest finished');
   return summary;
+}
+
+interface SummaryInput {
+  files: readonly DetectedFile[];
+  sources: readonly SourceSummary[];
+  builder: InteractionBuilder;
+  badLines: BadLineTracker;
+  items: ItemSink;
+  users: UserSink;
+  ratings: FinishedRatings;
+  /** Items that got metadata from the interaction lines (Online Retail). */
+  inlineItems: number;
+  explicit: boolean;
+  linesRead: number;
+  fingerprint: string;
+  ingestedAt: number;
+  seconds: number;
+}
+
+/** Builds the ingest summary from the state after every file was read and staged. */
+function assembleSummary(input: SummaryInput): IngestSummary {
+  const { files, sources, builder, badLines, items, users, ratings } = input;
+  const metadataSources = sources.filter((s) => s.role === 'items').length + (input.inlineItems > 0 ? 1 : 0);
+  const itemsWithInteractions = items.itemsWithInteractions;
+  let withoutMetadata = 0;
+  for (let i = 0; i < itemsWithInteractions; i++) if (!items.hasMetadata(i)) withoutMetadata += 1;
+  return {
+    format: files[0].format,
+    feedback: input.explicit ? 'explicit' : 'implicit',
+    ratingScale: ratings.scale,
+    sources,
+    users: builder.userIds.length,
+    items: builder.itemIds.length,
+    itemsWithInteractions,
+    itemsWithoutMetadata: metadataSources > 0 ? withoutMetadata : 0,
+    metadataOnlyItems: builder.itemIds.length - itemsWithInteractions,
+    metadataSources,
+    interactions: builder.size,
+    ratings: ratings.valid,
+    ratingsRejected: ratings.rejected,
+    timeRange: timeRangeOf(builder),
+    linesRead: input.linesRead,
+    dropped: dropCounts(builder, badLines, files),
+    metadata: {
+      linesRead: sources.filter((s) => s.role !== 'interactions').reduce((a, s) => a + s.lines, 0),
+      records: items.records,
+      dropped: { ...items.drops },
+      usersWithoutInteractions: users.usersWithoutInteractions,
+    },
+    prices: { parsed: items.pricesParsed, missing: { ...items.priceMissing } },
+    badLines: { total: badLines.total, byReason: { ...badLines.byReason }, first: [...badLines.examples] },
+    fingerprint: input.fingerprint,
+    ingestedAt: input.ingestedAt,
+    seconds: input.seconds,
+  };
 }
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {
@@ -179,101 +215,6 @@ function ratingScaleOf(files: readonly DetectedFile[]): readonly [number, number
     }
   }
   return first ?? null;
-}
-
-interface FinishedRatings {
-  scale: readonly [number, number] | null;
-  /** Valid rating per interaction, NaN where rejected or implicit. */
-  values: Float64Array;
-  valid: number;
-  rejected: Record<RatingIssue, number>;
-}
-
-/** Checks every kept rating against the scale (observed from the data when not declared) and counts the rejected ones. */
-function finishRatings(builder: InteractionBuilder, declared: readonly [number, number] | null | 'observed'): FinishedRatings {
-  const raw = builder.rawRating.view();
-  const status = builder.ratingStatus.view();
-  const values = new Float64Array(raw.length).fill(Number.NaN);
-  const rejected: Record<RatingIssue, number> = { out_of_scale: 0, not_numeric: 0, missing: 0 };
-  if (declared === null) return { scale: null, values, valid: 0, rejected };
-
-  let scale: readonly [number, number];
-  if (declared === 'observed') {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let j = 0; j < raw.length; j++) {
-      if (status[j] !== 0) continue;
-      if (raw[j] < min) min = raw[j];
-      if (raw[j] > max) max = raw[j];
-    }
-    scale = min <= max ? [min, max] : [0, 0];
-  } else {
-    scale = declared;
-  }
-
-  let valid = 0;
-  for (let j = 0; j < raw.length; j++) {
-    if (status[j] === 0 && (raw[j] < scale[0] || raw[j] > scale[1])) status[j] = RATING_STATUS.out_of_scale;
-    if (status[j] === 0) {
-      values[j] = raw[j];
-      valid += 1;
-    } else {
-      rejected[RATING_ISSUES[status[j] - 1]] += 1;
-    }
-  }
-  return { scale, values, valid, rejected };
-}
-
-async function writeInteractions(writer: TableWriter, b: InteractionBuilder, ratings: Float64Array, fingerprint: Hash): Promise<void> {
-  const raw = b.rawRating.view();
-  const status = b.ratingStatus.view();
-  const weight = b.weight.view();
-  const timestamp = b.timestamp.view();
-  const user = b.user.view();
-  const item = b.item.view();
-  fingerprint.update(b.userIds.join('\n')).update('\u0000').update(b.itemIds.join('\n'));
-  for (const array of [user, item, ratings, weight, timestamp]) fingerprint.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-
-  let rows: Row[] = [];
-  for (let j = 0; j < b.size; j++) {
-    const verified = b.verified.get(j);
-    const helpful = b.helpful.get(j);
-    rows.push([
-      j,
-      user[j],
-      item[j],
-      b.userIds[user[j]],
-      b.itemIds[item[j]],
-      Number.isNaN(ratings[j]) ? null : ratings[j],
-      Number.isNaN(raw[j]) ? null : raw[j],
-      status[j] === 0 ? null : RATING_ISSUES[status[j] - 1],
-      weight[j],
-      b.eventCount.get(j),
-      Number.isNaN(timestamp[j]) ? null : timestamp[j],
-      verified < 0 ? null : verified === 1,
-      helpful < 0 ? null : helpful,
-      b.variant[j],
-      b.sourceFile.get(j),
-      b.sourceLine.get(j),
-    ]);
-    if (rows.length === WRITE_BATCH_ROWS) {
-      await writer.append(rows);
-      rows = [];
-    }
-  }
-  if (rows.length > 0) await writer.append(rows);
-}
-
-async function writeUsers(writer: TableWriter, b: InteractionBuilder, users: UserSink): Promise<void> {
-  let rows: Row[] = [];
-  for (let u = 0; u < b.userIds.length; u++) {
-    rows.push([u, b.userIds[u], users.attributes.get(u) ?? null]);
-    if (rows.length === WRITE_BATCH_ROWS) {
-      await writer.append(rows);
-      rows = [];
-    }
-  }
-  if (rows.length > 0) await writer.append(rows);
 }
 
 function inlineRecord(b: InteractionBuilder, inline: Map<number, InlineItemMetadata>, index: number) {
@@ -298,5 +239,7 @@ function timeRangeOf(b: InteractionBuilder): IngestSummary['timeRange'] {
 /** Interaction lines dropped by reason; malformed lines of metadata and user files are only in `badLines`. */
 function dropCounts(b: InteractionBuilder, badLines: BadLineTracker, files: readonly DetectedFile[]): IngestSummary['dropped'] {
   const malformed = files.filter((f) => f.role === 'interactions').reduce((a, f) => a + (badLines.byFile.get(f.path) ?? 0), 0);
-  return malformed > 0 ? { malformed, ...b.drops } : { ...b.drops };
+  const counts: Partial<Record<DropReason, number>> = malformed > 0 ? { malformed } : {};
+  for (const reason of DROP_REASONS) if (b.drops[reason]) counts[reason] = b.drops[reason];
+  return counts;
 }

@@ -30,6 +30,18 @@ export type DropReason =
   | 'non_positive_quantity'
   | 'non_product_code';
 
+/** Drop reasons in the order the summary lists them (the order the rules apply). */
+export const DROP_REASONS: readonly DropReason[] = [
+  'malformed',
+  'cancellation',
+  'non_positive_quantity',
+  'missing_user_id',
+  'missing_item_id',
+  'non_product_code',
+  'exact_duplicate',
+  'repeat_interaction',
+];
+
 export type TimeUnit = 's' | 'ms';
 
 /** Earliest accepted event time, 1973-03-03 (1e11 ms): a smaller value in ms is almost surely seconds. */
