@@ -1,4 +1,5 @@
-import type { RetrievalSourceShare } from '../config/retrieval-sources.js';
+import type { Config } from '../config/load.js';
+import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources, type RetrievalSourceShare } from '../config/retrieval-sources.js';
 import type { Interactions } from '../data/types.js';
 import { TwostageError } from '../errors.js';
 import type { ImplicitModel } from '../retrieval/implicit/artifact-io.js';
@@ -66,4 +67,13 @@ async function trainSource(source: string, interactions: Interactions, options: 
         `retrieval source ${source} cannot be merged by the pipeline yet; set its share to 0 in RETRIEVAL_SOURCES (merged sources: als, bpr, cooccurrence, popularity, popularity_recent)`,
       );
   }
+}
+
+/** The configured sources and shares (RETRIEVAL_SOURCES). */
+export function retrievalShares(config: Config): RetrievalSourceShare[] {
+  return parseRetrievalSources(config.RETRIEVAL_SOURCES ?? DEFAULT_RETRIEVAL_SOURCES);
+}
+
+export function sourceOptions(config: Config, quiet: boolean): SourceTrainingOptions {
+  return { seed: config.SEED, factors: config.MF_FACTORS, candidateCount: config.CANDIDATE_COUNT, quiet };
 }

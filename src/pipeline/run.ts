@@ -1,5 +1,4 @@
 import type { Config } from '../config/load.js';
-import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources } from '../config/retrieval-sources.js';
 import { ingestFiles, loadDataset, type Dataset, type FormatName } from '../data/dataset.js';
 import { SAMPLE_DATA_PATH } from '../data/sample.js';
 import { TwostageError } from '../errors.js';
@@ -12,12 +11,11 @@ import { RANKER_ENCODER_FILE, RANKER_MODEL_FILE } from '../serving/ranker-loader
 import { openArtifactStore, openCandidateStore, openOfflineStore, openOnlineStore, openRegistryStore } from '../store/open.js';
 import type { ArtifactStore, CandidateStore, OfflineStore, OnlineStore, RegistryStore } from '../store/types.js';
 import { precomputeCandidates } from './candidates.js';
+import { evaluatePipeline, evaluationHeadline } from './evaluation.js';
 import { buildFallback } from './fallback.js';
 import { materializeHistory } from './history.js';
-import { quantileTime, subsetInteractions } from './interactions.js';
-import { buildRankerRows } from './ranker-rows.js';
-import { trainRanker } from './ranker-training.js';
-import { trainSources } from './retrieval-training.js';
+import { trainRankerStage } from './ranker-stage.js';
+import { retrievalShares, sourceOptions, trainSources } from './retrieval-training.js';
 import type { PipelineSummary, StepTiming } from './summary.js';
 
 export interface PipelineOptions {
@@ -31,12 +29,6 @@ export interface PipelineOptions {
   readonly now?: () => number;
 }
 
-/** Share of the interactions (by time) that trains the retrieval model whose candidates make ranker rows. */
-export const RANKER_CUT_FRACTION = 0.8;
-
-/** Negative rows kept per user for the implicit ranker. */
-export const NEGATIVES_PER_USER = 20;
-
 interface Stores {
   offline: OfflineStore;
   online: OnlineStore;
@@ -47,7 +39,8 @@ interface Stores {
 
 /**
  * The main job: ingest → features → ranker rows (retrieval trained before a time cut, candidates
- * labelled by what came after) → ranker → retrieval on all data → candidates → register both
+ * labelled by what came after) → ranker → retrieval on all data → offline evaluation (two-stage
+ * against popularity, temporal split) → candidates → register both
  * models and promote them (the candidate version switches with the retrieval model).
  */
 export async function runPipeline(config: Config, options: PipelineOptions): Promise<PipelineSummary> {
@@ -72,8 +65,10 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
     const features = await step('features', () => runFeaturePipeline({ offline: stores.offline, online: stores.online, data: dataset, now: now(), quiet: options.quiet }));
     await step('interaction history', () => materializeHistory(stores.online, dataset.interactions, now()));
 
-    const ranker = await step('ranker', () => trainRankerStep(config, stores, dataset, options.quiet));
+    const ranker = await step('ranker', () => trainRankerStage(config, stores.offline, dataset.interactions, dataset.info.feedback, options.quiet));
     const retrieval = await step('retrieval', () => trainRetrievalStep(config, dataset, options.quiet));
+
+    const evaluation = await step('evaluation', () => evaluatePipeline(config, stores.offline, dataset, options.quiet, options.log));
 
     const version = newVersionId(now());
     const candidateUsers = await step('candidates', () => precomputeCandidates(stores.candidates, version, dataset.interactions, retrieval.retriever, options.quiet));
@@ -100,6 +95,7 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
       ranker: ranker
         ? { version: registered.rankerVersion, objective: String(ranker.params.objective), features: ranker.encoder.columns.length, metrics: ranker.metrics }
         : null,
+      evaluation: { split: evaluation.split.description, protocol: evaluation.protocol, headline: evaluationHeadline(evaluation), report: evaluation.files.html },
       promoted: registered.promoted,
       exampleUserId: dataset.interactions.userIds[0] ?? null,
       steps,
@@ -108,25 +104,6 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
   } finally {
     await closeStores(stores);
   }
-}
-
-async function trainRankerStep(config: Config, stores: Stores, dataset: Dataset, quiet: boolean) {
-  const { interactions } = dataset;
-  const cutTime = quantileTime(interactions.timestamp, RANKER_CUT_FRACTION);
-  if (!Number.isFinite(cutTime)) {
-    throw new TwostageError('REC_ERR_TRAINING_FAILED', 'the interactions have no valid timestamps, so the ranker has no time cut to learn across');
-  }
-  const before = subsetInteractions(interactions, (j) => interactions.timestamp[j] < cutTime);
-  if (before.user.length === 0) return null;
-  const sources = await trainSources(before, retrievalShares(config), sourceOptions(config, quiet));
-  const retriever = new MergedRetriever(sources.sources, config.CANDIDATE_COUNT);
-  const rows = await buildRankerRows(stores.offline, interactions, retriever, {
-    feedback: dataset.info.feedback,
-    cutTime,
-    negativesPerUser: NEGATIVES_PER_USER,
-  });
-  if (rows.count < 2 || rows.positives === 0 || (dataset.info.feedback === 'implicit' && rows.positives === rows.count)) return null;
-  return trainRanker(rows, dataset.info.feedback, config.SEED, quiet);
 }
 
 async function trainRetrievalStep(config: Config, dataset: Dataset, quiet: boolean) {
@@ -141,7 +118,7 @@ async function registerAndPromote(
   dataset: Dataset,
   version: string,
   retrieval: Awaited<ReturnType<typeof trainRetrievalStep>>,
-  ranker: Awaited<ReturnType<typeof trainRankerStep>>,
+  ranker: Awaited<ReturnType<typeof trainRankerStage>>,
   createdAt: number,
 ): Promise<{ rankerVersion: string | null; promoted: string[] }> {
   const registry = new ModelRegistry(stores.registry, stores.candidates);
@@ -183,14 +160,6 @@ async function registerAndPromote(
   await registry.promote('ranker', version);
   promoted.push(`ranker ${version}`);
   return { rankerVersion: version, promoted };
-}
-
-function retrievalShares(config: Config) {
-  return parseRetrievalSources(config.RETRIEVAL_SOURCES ?? DEFAULT_RETRIEVAL_SOURCES);
-}
-
-function sourceOptions(config: Config, quiet: boolean) {
-  return { seed: config.SEED, factors: config.MF_FACTORS, candidateCount: config.CANDIDATE_COUNT, quiet };
 }
 
 async function openStores(config: Config): Promise<Stores> {

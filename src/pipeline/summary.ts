@@ -25,6 +25,13 @@ export interface PipelineSummary {
   };
   /** Null when the data gave no usable ranker rows; the API then serves candidates in retrieval order. */
   readonly ranker: { readonly version: string | null; readonly objective: string; readonly features: number; readonly metrics: Readonly<Record<string, number>> } | null;
+  /** Offline evaluation of the two-stage model against popularity (report.html in WORKDIR). */
+  readonly evaluation: {
+    readonly split: string;
+    readonly protocol: string;
+    readonly headline: readonly { model: string; users: number; values: Readonly<Record<string, number | null>> }[];
+    readonly report: string | null;
+  };
   readonly promoted: readonly string[];
   /** A user with precomputed candidates, for example requests. */
   readonly exampleUserId: string | null;
@@ -48,6 +55,13 @@ export function formatPipelineSummary(summary: PipelineSummary): string {
   } else {
     lines.push('ranker      not trained (no usable training rows); the API serves candidates in retrieval order');
   }
+  for (const row of summary.evaluation.headline) {
+    const values = Object.entries(row.values)
+      .map(([k, v]) => `${k}=${v === null ? '–' : v.toFixed(4)}`)
+      .join(' ');
+    lines.push(`evaluation  ${row.model.padEnd(10)} ${values} (${row.users} users)`);
+  }
+  if (summary.evaluation.report) lines.push(`report      ${summary.evaluation.report}`);
   lines.push(`promoted    ${summary.promoted.join(', ')}`);
   lines.push(`steps       ${summary.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)}s`).join(', ')}`);
   lines.push(`total       ${summary.seconds.toFixed(1)} s`);
