@@ -88,7 +88,7 @@ export default async function pitJoinBenchmark(): Promise<void> {
   }
 }
 
-/** Deterministic data from DuckDB's hash(): distinct event times, so no ties decide the answer. */
+/** Deterministic data from DuckDB's hash(): distinct event times, so no ties decide the result. */
 async function createTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE TABLE feats AS
     SELECT 'e' || (hash(i) % ${ENTITIES}) AS entity,
@@ -186,7 +186,7 @@ function elapsed(start: number, cpu: NodeJS.CpuUsage): Timing {
   return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** The run with the median wall time. */
+/** Returns the run with the median wall time. */
 function middle(times: Timing[]): Timing {
   return times.sort((a, b) => a.wallMs - b.wallMs)[Math.floor(times.length / 2)];
 }

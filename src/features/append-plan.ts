@@ -119,7 +119,7 @@ function recordsByEntity(history: FeatureHistory): Map<string, number[]> {
   return byEntity;
 }
 
-/** The computed record in effect at time t (event time at or before t, latest created), or -1. */
+/** Returns the computed record in effect at time t (event time at or before t, latest created), or -1. */
 function stateAt(history: FeatureHistory, records: readonly number[], t: number): number {
   let best = -1;
   for (const r of records) {

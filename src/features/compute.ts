@@ -9,14 +9,14 @@ import { HistoryBuilder } from './history.js';
 import { groupByCode, radixSortByFloat64, identityOrder } from './sort.js';
 import type { FeatureGroup, FeatureHistory } from './types.js';
 
-/** What the feature pipeline reads: the shape `loadDataset(store)` returns. */
+/** Input of the feature pipeline: the shape `loadDataset(store)` returns. */
 export interface FeatureSourceData {
   readonly info: DatasetInfo;
   readonly interactions: Interactions;
   readonly items: readonly ItemRecord[];
 }
 
-/** Time of the one record of `item_attributes`: the Unix epoch, so every training row sees it. */
+/** Time of the one record of `item_attributes`: the Unix epoch, so every training row gets it. */
 export const STATIC_RECORD_TIME = 0;
 
 export function computeUserStats(data: FeatureSourceData): FeatureHistory {
@@ -32,7 +32,7 @@ export function computeItemStats(data: FeatureSourceData): FeatureHistory {
 /**
  * One record per (entity, distinct interaction time): the aggregates over every interaction of
  * the entity at or before that time. Interactions in the same millisecond land in one record, so
- * a join strictly before a label's time never sees a same-millisecond neighbour. The group's
+ * a join strictly before a label's time never includes a same-millisecond neighbour. The group's
  * stored features must be, in order: interaction count, weight sum, rating count, rating mean,
  * rating standard deviation, first and last interaction time.
  */
@@ -106,7 +106,7 @@ export function hasMetadata(item: ItemRecord): boolean {
   );
 }
 
-/** One record per item with metadata, at {@link STATIC_RECORD_TIME}. */
+/** Builds one record per item with metadata, at {@link STATIC_RECORD_TIME}. */
 export function computeItemAttributes(data: FeatureSourceData): FeatureHistory {
   const builder = new HistoryBuilder(ITEM_ATTRIBUTES);
   for (const item of data.items) {
@@ -125,7 +125,7 @@ export function computeItemAttributes(data: FeatureSourceData): FeatureHistory {
 }
 
 /**
- * One record per item that has any snapshot value, with event and created time = the ingest time:
+ * Builds one record per item that has any snapshot value, with event and created time = the ingest time:
  * the only moment those values are known to hold.
  */
 export function computeItemSnapshot(data: FeatureSourceData): FeatureHistory {

@@ -1,8 +1,8 @@
 /**
  * Dense integer codes for entity ids: an open-addressing hash table (linear probing, FNV-1a over
- * UTF-16 code units) with typed-array slots. On ids freshly read from a store it is about twice
- * as fast as a `Map`, because V8 computes and caches its own string hash on a string's first use
- * as a key, and that first use dominates when every id is a new string object.
+ * UTF-16 code units) with typed-array slots. On 1M ids freshly read from DuckDB it took about half
+ * the time of a `Map` in one measurement. V8 computes and caches its own string hash on a string's
+ * first use as a key, and that first use dominates when every id is a new string object.
  */
 const EMPTY = -1;
 
@@ -27,7 +27,7 @@ export class EntityCodes {
     return this.count;
   }
 
-  /** The code of `id`, assigning the next one when it is new. */
+  /** Returns the code of `id`, assigning the next one when it is new. */
   intern(id: string): number {
     const hash = hashString(id);
     let slot = hash & this.mask;
@@ -45,7 +45,7 @@ export class EntityCodes {
     return code;
   }
 
-  /** The code of `id`, or -1 when it was never interned. */
+  /** Returns the code of `id`, or -1 when it was never interned. */
   get(id: string): number {
     const hash = hashString(id);
     let slot = hash & this.mask;

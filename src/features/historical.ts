@@ -36,7 +36,7 @@ interface HistoryIndex {
 const INDEXES = new WeakMap<FeatureHistory, HistoryIndex>();
 
 /**
- * The in-memory join behind {@link getHistoricalFeatures}, for a history already loaded. The
+ * Joins a history already loaded onto rows: the in-memory step of {@link getHistoricalFeatures}. The
  * history's index (entity codes, records sorted by visibility) is built on the first join and
  * reused by later joins against the same object, so a history must not change after it is joined.
  */

@@ -31,7 +31,7 @@ export interface FeatureGroupSummary {
   readonly table: string;
   readonly onlineGroup: string;
   readonly snapshot: boolean;
-  /** Where the records came from: `interactions`, `item metadata`, `price history file`, or `none` when the group was not recomputed. */
+  /** Source of the records: `interactions`, `item metadata`, `price history file`, or `none` when the group was not recomputed. */
   readonly source: string;
   readonly features: readonly string[];
   /** Records in the offline history after the run. */

@@ -9,9 +9,9 @@
  * millisecond, out of its own features.
  *
  * Method: a record becomes visible at `avail = max(event, created)`, strictly after it when
- * `created <= event`, at it otherwise. Both the visible set and the answer only grow with T, so
+ * `created <= event`, at it otherwise. Both the visible set and the result only grow with T, so
  * after sorting records by (entity, avail) and queries by (entity, T), one merge pass per entity
- * answers every query. The sort is a counting sort by entity, then an insertion sort inside each
+ * resolves every query. The sort is a counting sort by entity, then an insertion sort inside each
  * small group (a radix sort inside large ones): linear for the usual many-small-groups case.
  */
 import { groupIndicesByCode, radixSortByFloat64 } from './sort.js';
@@ -32,7 +32,7 @@ export interface PitQueries {
   readonly time: Float64Array;
 }
 
-/** Records grouped by entity and sorted by visibility, ready to answer queries. */
+/** Records grouped by entity and sorted by visibility, ready for joins. */
 export interface PreparedRecords {
   readonly entityCount: number;
   /** `offsets[e]..offsets[e + 1]` is the slice of entity e in the arrays below; shape [entityCount + 1]. */
@@ -50,7 +50,7 @@ export interface PreparedRecords {
 
 /**
  * Groups records by entity and sorts each group by visibility: `avail` ascending, records visible
- * at `avail` before those visible only after it. The result can answer any number of query sets.
+ * at `avail` before those visible only after it. The result serves any number of query sets.
  */
 export function prepareRecords(records: PitRecords, entityCount: number): PreparedRecords {
   const { eventTime, createdTime } = records;
@@ -82,7 +82,7 @@ export function pointInTimeJoin(records: PitRecords, queries: PitQueries, entity
   return joinPrepared(prepareRecords(records, entityCount), queries, ttlMs);
 }
 
-/** {@link pointInTimeJoin} on records already prepared with {@link prepareRecords}. */
+/** Runs {@link pointInTimeJoin} on records already prepared with {@link prepareRecords}. */
 export function joinPrepared(prepared: PreparedRecords, queries: PitQueries, ttlMs: number | null): Int32Array {
   const { entityCount, offsets, order: rOrder, avail, strict, eventTime, createdTime } = prepared;
   const queryCount = queries.time.length;
@@ -203,7 +203,7 @@ function permuteSlice<T extends Float64Array | Uint32Array | Uint8Array>(array: 
 }
 
 /**
- * The same contract as {@link pointInTimeJoin}, by scanning every record for every query:
+ * Computes the result of {@link pointInTimeJoin} by scanning every record for every query:
  * O(records · queries). Tests compare the fast join with it.
  */
 export function pointInTimeJoinBruteForce(records: PitRecords, queries: PitQueries, ttlMs: number | null): Int32Array {

@@ -1,9 +1,9 @@
 /**
- * Imports a price history file into the `item_price` group. The CSV has a header with
- * `item_id`, the event time (`event_ts` or `event_time`, ms), optionally the created time
- * (`created_ts` or `created_time`, ms; the event time when absent) and the price (`item_price` or
- * `price`; an empty cell is a missing price). A correction is a further row for the same item and
- * event time with a later created time.
+ * Imports a price history file into the `item_price` group. The CSV header names `item_id`, the
+ * event time (`event_ts` or `event_time`, ms) and the price (`item_price` or `price`). An optional
+ * created time (`created_ts` or `created_time`, ms) defaults to the event time. An empty price
+ * cell is a missing price. A correction is a further row for the same item and event time with a
+ * later created time.
  */
 import { existsSync } from 'node:fs';
 import { InputError, TwostageError } from '../errors.js';

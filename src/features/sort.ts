@@ -116,7 +116,7 @@ export function groupIndicesByCode(codes: Int32Array, codeCount: number): Groupe
   return { order: grouped, offsets };
 }
 
-/** The identity permutation of length n. */
+/** Returns the identity permutation of length n. */
 export function identityOrder(n: number): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

@@ -19,7 +19,7 @@ export type OutputColumn =
 
 export type TableFormat = 'csv' | 'parquet';
 
-/** The output format from the file extension; throws for anything but `.csv` and `.parquet`. */
+/** Returns the output format for the file extension; throws for anything but `.csv` and `.parquet`. */
 export function tableFormatOf(file: string): TableFormat {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.csv') return 'csv';
@@ -82,9 +82,7 @@ async function writeCsv(file: string, columns: readonly OutputColumn[], rowCount
 async function writeParquet(file: string, columns: readonly OutputColumn[], rowCount: number): Promise<void> {
   const connection = await connectDuckDb(':memory:');
   try {
-    const sqlType = (c: OutputColumn) =>
-      c.kind === 'text' ? 'VARCHAR' : c.kind === 'integer' ? 'BIGINT' : c.column.type === 'numeric' ? 'DOUBLE' : c.column.type === 'categorical' ? 'VARCHAR' : 'VARCHAR[]';
-    await connection.run(`CREATE TABLE export_rows (${columns.map((c) => `${quoteIdentifier(c.name)} ${sqlType(c)}`).join(', ')})`);
+    await connection.run(`CREATE TABLE export_rows (${columns.map((c) => `${quoteIdentifier(c.name)} ${parquetType(c)}`).join(', ')})`);
     const appender = await connection.createAppender('export_rows');
     try {
       for (let row = 0; row < rowCount; row++) {
@@ -102,6 +100,19 @@ async function writeParquet(file: string, columns: readonly OutputColumn[], rowC
 }
 
 const VARCHAR_LIST = LIST(VARCHAR);
+
+function parquetType(column: OutputColumn): string {
+  if (column.kind === 'text') return 'VARCHAR';
+  if (column.kind === 'integer') return 'BIGINT';
+  switch (column.column.type) {
+    case 'numeric':
+      return 'DOUBLE';
+    case 'categorical':
+      return 'VARCHAR';
+    case 'categorical_list':
+      return 'VARCHAR[]';
+  }
+}
 
 function appendCell(appender: DuckDBAppender, column: OutputColumn, row: number): void {
   if (column.kind === 'text') {

@@ -9,7 +9,7 @@ import { joinHistory } from './historical.js';
 import { readHistory } from './history.js';
 import type { FeatureColumn, FeatureColumnSpec, FeatureGroup, FeatureHistory } from './types.js';
 
-/** Row i asks for user `userIds[i]` and item `itemIds[i]` as of `timestamps[i]` (ms). */
+/** Row i requests user `userIds[i]` and item `itemIds[i]` as of `timestamps[i]` (ms). */
 export interface TrainingRows {
   readonly userIds: readonly string[];
   readonly itemIds: readonly string[];
