@@ -10,7 +10,7 @@ import { predefinedSplit } from '../src/eval/fold-files.js';
 import { evaluateFullRanking, groupDistinctItemsByUser, tieRankByItemId, type IndexLists } from '../src/eval/metrics.js';
 import { temporalSplit } from '../src/eval/splits.js';
 import type { TrainTestSplit } from '../src/eval/split-types.js';
-import { parseRetrievalSources } from '../src/config/retrieval-sources.js';
+import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources } from '../src/config/retrieval-sources.js';
 import { closeWorkers } from '../src/retrieval/implicit/parallel.js';
 import { historyScoringFor } from '../src/retrieval/implicit/history-scoring.js';
 import { trainAlsModel, trainBprModel, trainCooccurrenceModel, trainPopularityModel, trainRecentPopularityModel } from '../src/retrieval/implicit/train.js';
@@ -56,13 +56,13 @@ export default async function main(): Promise<void> {
 
   const movielens = await predefinedSplit(path.join(SHARED, 'data/ml-100k/u1.base'), path.join(SHARED, 'data/ml-100k/u1.test'));
   await alsFitTimes(movielens);
-  await report('MovieLens 100k u1', movielens, { alsRegularization: 0.01, sources: 'als:50,cooccurrence:30,bpr:20' }, null);
+  await report('MovieLens 100k u1', movielens, { alsRegularization: 0.01, merges: ['als:50,cooccurrence:30,bpr:20', DEFAULT_RETRIEVAL_SOURCES] }, null);
 
   const retail = temporalSplit(await readOnlineRetail(path.join(SHARED, 'data/uci-online-retail/online_retail.csv.gz')), { quantile: 0.8 });
-  await report('UCI Online Retail, temporal 80/20', retail, { alsRegularization: 0.1, sources: 'als:40,cooccurrence:40,popularity_recent:20' }, null);
+  await report('UCI Online Retail, temporal 80/20', retail, { alsRegularization: 0.1, merges: ['als:40,cooccurrence:40,popularity_recent:20', DEFAULT_RETRIEVAL_SOURCES] }, 'segments');
 
   const boxes = temporalSplit(readAmazonReviews(path.join(SHARED, 'data/amazon-subscription-boxes/Subscription_Boxes.jsonl')), { quantile: 0.8 });
-  await report('Amazon Subscription_Boxes, temporal 80/20', boxes, { alsRegularization: 0.1, sources: 'als:40,cooccurrence:40,popularity_recent:20' }, 'segments');
+  await report('Amazon Subscription_Boxes, temporal 80/20', boxes, { alsRegularization: 0.1, merges: ['als:40,cooccurrence:40,popularity_recent:20', DEFAULT_RETRIEVAL_SOURCES] }, 'segments');
 
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`);
   await closeWorkers();
@@ -71,20 +71,26 @@ export default async function main(): Promise<void> {
 /** ALS fit time on one and on every core, best of three, against implicit's published time. */
 async function alsFitTimes(split: TrainTestSplit): Promise<void> {
   const best: Record<number, number> = {};
+  const cpu: Record<number, number> = {};
   for (const threads of [1, cpus().length]) {
     best[threads] = Infinity;
+    cpu[threads] = Infinity;
     for (let run = 0; run < 3; run++) {
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       await trainAlsModel(split.train, { factors: 64, regularization: 0.01, alpha: 2, iterations: 15, threads, quiet: true });
+      const used = process.cpuUsage(cpuStarted);
       best[threads] = Math.min(best[threads], (performance.now() - started) / 1000);
+      cpu[threads] = Math.min(cpu[threads], (used.user + used.system) / 1e6);
     }
   }
   const all = best[cpus().length];
   console.log(`\nALS 64 factors, 15 iterations on u1.base, best of 3: ${best[1].toFixed(2)} s on 1 thread, ${all.toFixed(2)} s on ${cpus().length}`);
+  console.log(`  CPU time of the process (every thread): ${cpu[1].toFixed(2)} s on 1 thread, ${cpu[cpus().length].toFixed(2)} s on ${cpus().length}`);
   console.log(`  speed-up from threads: ${(best[1] / all).toFixed(2)}x; time relative to implicit 0.7.2 (${IMPLICIT_ALS_FIT_SECONDS} s, idle machine): ${(all / IMPLICIT_ALS_FIT_SECONDS).toFixed(1)}x`);
 }
 
-async function report(title: string, split: TrainTestSplit, settings: { alsRegularization: number; sources: string }, segments: 'segments' | null): Promise<void> {
+async function report(title: string, split: TrainTestSplit, settings: { alsRegularization: number; merges: readonly string[] }, segments: 'segments' | null): Promise<void> {
   const evaluation = prepare(split);
   const train = split.train;
   console.log(`\n### ${title}`);
@@ -112,20 +118,22 @@ async function report(title: string, split: TrainTestSplit, settings: { alsRegul
   for (const [group, warm] of groups as Array<[string, boolean | null]>) {
     const rows: Row[] = [];
     for (const [model, seconds] of sources) rows.push(evaluateSource(model, seconds, evaluation, warm));
-    const quotas = sourceQuotas(parseRetrievalSources(settings.sources), CANDIDATES);
-    const byKind = new Map(sources.map(([model]) => [model.kind, model]));
-    const mergeSources: MergeSource[] = quotas.map((q) => {
-      const model = byKind.get(q.source);
-      if (model === undefined) throw new Error(`no model for source ${q.source}`);
-      return { model, history: historyScoringFor(model), quota: q.quota };
-    });
-    const trainSeconds = quotas.reduce((sum, q) => sum + (sources.find(([m]) => m.kind === q.source)?.[1] ?? 0), 0);
-    rows.push(evaluateMerge(`merged ${settings.sources}`, new MergedRetriever(mergeSources, CANDIDATES), trainSeconds, evaluation, warm));
+    for (const merge of settings.merges) {
+      const quotas = sourceQuotas(parseRetrievalSources(merge), CANDIDATES);
+      const byKind = new Map(sources.map(([model]) => [model.kind, model]));
+      const mergeSources: MergeSource[] = quotas.map((q) => {
+        const model = byKind.get(q.source);
+        if (model === undefined) throw new Error(`no model for source ${q.source}`);
+        return { model, history: historyScoringFor(model), quota: q.quota };
+      });
+      const trainSeconds = quotas.reduce((sum, q) => sum + (sources.find(([m]) => m.kind === q.source)?.[1] ?? 0), 0);
+      rows.push(evaluateMerge(`merged ${merge}`, new MergedRetriever(mergeSources, CANDIDATES), trainSeconds, evaluation, warm));
+    }
     printTable(segments === null ? '' : `${group} users (${warm ? 'with' : 'without'} training history)`, rows);
   }
 }
 
-function prepare(split: TrainTestSplit): Evaluation {
+export function prepare(split: TrainTestSplit): Evaluation {
   const userCount = split.test.userIds.length;
   return {
     split,
@@ -174,7 +182,7 @@ function evaluateSource(model: RetrievalModel, trainSeconds: number, evaluation:
   return row(model.kind, result, trainSeconds, precomputeSeconds);
 }
 
-function evaluateMerge(name: string, retriever: MergedRetriever, trainSeconds: number, evaluation: Evaluation, warm: boolean | null): Row {
+export function evaluateMerge(name: string, retriever: MergedRetriever, trainSeconds: number, evaluation: Evaluation, warm: boolean | null): Row {
   const { split, trainItems } = evaluation;
   const itemIndex = new Map(split.train.itemIds.map((id, i) => [id, i]));
   const seenOf = (u: number): string[] => Array.from(trainItems.items.subarray(trainItems.offsets[u], trainItems.offsets[u + 1])).map((i) => split.train.itemIds[i]);
@@ -225,7 +233,7 @@ function printTable(caption: string, rows: readonly Row[]): void {
  * included, so the 80th percentile is taken over lines). InvoiceDate is read as UTC; only the
  * order of times matters here.
  */
-async function readOnlineRetail(file: string): Promise<Interactions> {
+export async function readOnlineRetail(file: string): Promise<Interactions> {
   const rows = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   const users: string[] = [];
   const items: string[] = [];

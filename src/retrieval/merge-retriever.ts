@@ -16,7 +16,7 @@ export interface MergeSource {
   readonly quota: number;
 }
 
-/** A user as the merge step sees it: a raw id, plus the items to exclude and score from. */
+/** Input of the merge step for one user: a raw id, plus the items to exclude and to score from. */
 export interface MergeUser {
   readonly userId: string;
   /** Raw item ids the user already interacted with: excluded from every list, and the history for fold-in. */
@@ -25,7 +25,7 @@ export interface MergeUser {
   readonly seenValues?: readonly number[];
 }
 
-/** How a source produced a user's list. */
+/** Path a source took to produce a user's list. */
 export type SourcePath = 'trained' | 'history' | 'unknown';
 
 /**

@@ -6,7 +6,12 @@
 
 /** Position of every item in code-unit order of the ids, shape [itemIds.length]. */
 export function itemIdTieRank(itemIds: readonly string[]): Int32Array {
-  const order = itemIds.map((_, i) => i).sort((a, b) => (itemIds[a] < itemIds[b] ? -1 : itemIds[a] > itemIds[b] ? 1 : a - b));
+  const byId = (a: number, b: number): number => {
+    if (itemIds[a] < itemIds[b]) return -1;
+    if (itemIds[a] > itemIds[b]) return 1;
+    return a - b;
+  };
+  const order = itemIds.map((_, i) => i).sort(byId);
   const rank = new Int32Array(itemIds.length);
   for (let p = 0; p < order.length; p++) rank[order[p]] = p;
   return rank;

@@ -61,7 +61,7 @@ export function createCgScratch(f: number): CgScratch {
 
 /**
  * Updates rows [rowStart, rowEnd) of X in place with `cgSteps` conjugate-gradient steps each,
- * starting from the current X (a warm start, as in `implicit`). `m` holds confidences for the
+ * starting from the current X (a warm start, as in `implicit`). `m` contains confidences for the
  * rows of X against the rows of Y; `gram` is Y^T Y + reg I from gramMatrix. A row without
  * entries becomes zero. With `small`, rows with few entries get the exact solution instead
  * (see solveSmallRow).

@@ -190,7 +190,7 @@ async function parallelGram(y: Float32Array, rows: number, f: number, reg: numbe
 
 let halfStepCount = 0;
 
-/** The exact small-row settings of one half-step: G's Cholesky factor (shared), the limit, a fresh id. */
+/** Returns the exact small-row settings of one half-step: G's Cholesky factor (shared), the limit and a fresh id. */
 function smallRows(gram: Float64Array, f: number, limit: number): { gramFactor: Float64Array | null; limit: number; generation: number } {
   halfStepCount++;
   if (limit === 0) return { gramFactor: null, limit, generation: halfStepCount };

@@ -1,7 +1,7 @@
 import { TwostageError } from '../../errors.js';
 
 /**
- * A sparse matrix in compressed sparse row form. Row r holds the columns
+ * A sparse matrix in compressed sparse row form. Row r contains the columns
  * `indices[indptr[r] .. indptr[r + 1])` in ascending order, with values `data` at the same
  * positions. Duplicate (row, column) entries are summed when the matrix is built.
  */

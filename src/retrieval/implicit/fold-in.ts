@@ -2,6 +2,7 @@ import { TwostageError } from '../../errors.js';
 import { gramMatrix } from './als-kernel.js';
 import { choleskyInPlace, choleskySolveInPlace } from './cholesky.js';
 import type { FactorRetrievalModel } from './factor-model.js';
+import { matrixValue } from './matrix.js';
 
 /** Y^T Y + reg I per model, computed on first use (item factors never change after training). */
 const gramCache = new WeakMap<Float32Array, Float64Array>();
@@ -68,7 +69,7 @@ function mergeHistory(model: FactorRetrievalModel, itemIndices: ArrayLike<number
     values.set(item, (values.get(item) ?? 0) + weight);
   }
   for (const [item, weight] of values) {
-    values.set(item, mode === 'binary' ? 1 : mode === 'weight' ? weight : Math.log1p(weight));
+    values.set(item, matrixValue(mode, weight));
   }
   return values;
 }

@@ -3,13 +3,20 @@ import { TwostageError } from '../../errors.js';
 import { buildCsr, type CsrAllocation, type CsrMatrix } from './csr.js';
 
 /**
- * How an interaction becomes a matrix value: `binary` stores 1 per (user, item) pair, `weight`
+ * Rule that turns an interaction into a matrix value: `binary` stores 1 per (user, item) pair, `weight`
  * stores the interaction weight (for example a purchased quantity), `log1p` stores log(1 + weight),
  * which keeps bulk purchases from dominating.
  */
 export type ValueMode = 'binary' | 'weight' | 'log1p';
 
 export const VALUE_MODES: readonly ValueMode[] = ['binary', 'weight', 'log1p'];
+
+/** Returns the matrix value of an interaction with the given weight under a value mode. */
+export function matrixValue(mode: ValueMode, weight: number): number {
+  if (mode === 'binary') return 1;
+  if (mode === 'weight') return weight;
+  return Math.log1p(weight);
+}
 
 /**
  * Builds the users x items matrix of a training window from interactions, shape
@@ -36,7 +43,7 @@ export function buildUserItemMatrix(
     }
     users.push(interactions.user[j]);
     items.push(interactions.item[j]);
-    values.push(mode === 'binary' ? 1 : mode === 'weight' ? weight : Math.log1p(weight));
+    values.push(matrixValue(mode, weight));
   }
   const matrix = buildCsr(Int32Array.from(users), Int32Array.from(items), values, interactions.userIds.length, interactions.itemIds.length, options);
   if (mode === 'binary') matrix.data.fill(1);

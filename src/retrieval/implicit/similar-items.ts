@@ -27,7 +27,7 @@ export function similarItems(model: FactorRetrievalModel | ItemItemRetrievalMode
     for (let p = indptr[item]; p < indptr[item + 1]; p++) scored.push({ itemId: model.itemIds[indices[p]], score: similarity[p] });
   } else {
     const width = model.width;
-    // BPR rows end with an item bias, which says nothing about similarity.
+    // BPR rows end with an item bias, which carries no similarity information.
     const used = model.kind === 'bpr' ? width - 1 : width;
     const y = model.itemFactors;
     const norms = itemNorms(y, model.itemIds.length, width, used);

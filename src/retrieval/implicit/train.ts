@@ -51,7 +51,7 @@ export async function trainBprModel(interactions: Interactions, options: BprOpti
 export interface CooccurrenceOptions {
   /** Neighbours kept per item (default 20). */
   neighbours?: number;
-  /** How interactions become values for the cosine and for scoring (default `binary`). */
+  /** Value mode of the matrix behind the cosine and the scoring (default `binary`). */
   valueMode?: ValueMode;
 }
 
