@@ -21,7 +21,7 @@ export interface Interactions {
   readonly item: Int32Array;
   /** Rating per interaction, shape [n]; NaN where there is no valid rating (implicit data, or a rating outside the scale). */
   readonly rating: Float64Array;
-  /** Implicit weight per interaction (for example a purchased quantity; 1 when the format has none), shape [n]. */
+  /** Implicit weight per interaction, shape [n]: the summed weights of the pair's events (purchased quantities; 1 per event when the format has none). */
   readonly weight: Float32Array;
   /** Event time per interaction, ms since the Unix epoch (UTC), shape [n]. */
   readonly timestamp: Float64Array;
