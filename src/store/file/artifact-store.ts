@@ -11,6 +11,9 @@ export async function openFileArtifactStore(url: URL): Promise<FileArtifactStore
   return new FileArtifactStore(url.toString(), path.resolve(urlToPath(url)));
 }
 
+/** Empty file that marks a folder as one artifact key; hidden from `listFiles`. */
+const KEY_MARKER = '.artifact';
+
 /**
  * Artifacts as folders below a root folder. A directory is written under a temporary name in the
  * same folder and renamed into place, so a reader never sees a partial model; an existing key is
@@ -36,6 +39,7 @@ export class FileArtifactStore implements ArtifactStore {
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, data);
       }
+      await writeFile(path.join(temporary, KEY_MARKER), '');
       if (existsSync(target)) {
         const old = `${target}.old-${suffix}`;
         await rename(target, old);
@@ -70,6 +74,7 @@ export class FileArtifactStore implements ArtifactStore {
     return entries
       .filter((e) => e.isFile())
       .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+      .filter((name) => name !== KEY_MARKER)
       .sort();
   }
 
@@ -80,9 +85,9 @@ export class FileArtifactStore implements ArtifactStore {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         if (!entry.isDirectory() || /\.(tmp|old)-/.test(entry.name)) continue;
         const key = relative ? `${relative}/${entry.name}` : entry.name;
-        const children = await readdir(path.join(dir, entry.name), { withFileTypes: true });
-        if (children.some((c) => c.isFile())) keys.push(key);
-        await walk(path.join(dir, entry.name), key);
+        // A folder with the marker is one key; its subfolders are its files, not further keys.
+        if (existsSync(path.join(dir, entry.name, KEY_MARKER))) keys.push(key);
+        else await walk(path.join(dir, entry.name), key);
       }
     };
     await walk(this.root, '');
@@ -91,7 +96,7 @@ export class FileArtifactStore implements ArtifactStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      return (await stat(this.resolveKey(key))).isDirectory();
+      return (await stat(path.join(this.resolveKey(key), KEY_MARKER))).isFile();
     } catch {
       return false;
     }
