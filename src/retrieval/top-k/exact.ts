@@ -117,9 +117,9 @@ export function runTopKRange(job: TopKJob, start: number, end: number): void {
 
   for (let blockStart = start; blockStart < end; blockStart += blockSize) {
     const blockEnd = Math.min(end, blockStart + blockSize);
-    const scores = scorer ? scorer.scoreBlock(job.userFactors, blockStart, blockEnd) : scoreBlockJs(job, blockStart, blockEnd, fallback!);
+    const { scores, stride } = scorer ? scorer.scoreBlock(job.userFactors, blockStart, blockEnd) : scoreBlockJs(job, blockStart, blockEnd, fallback!);
     for (let u = blockStart; u < blockEnd; u++) {
-      const rowOffset = (u - blockStart) * nItems;
+      const rowOffset = (u - blockStart) * stride;
       if (job.excludeOffsets && job.excludeItems) {
         for (let p = job.excludeOffsets[u]; p < job.excludeOffsets[u + 1]; p++) scores[rowOffset + job.excludeItems[p]] = Number.NaN;
       }
@@ -134,7 +134,7 @@ export function runTopKRange(job: TopKJob, start: number, end: number): void {
 }
 
 /** Scores a block in JavaScript, for runtimes without WebAssembly SIMD. */
-function scoreBlockJs(job: TopKJob, start: number, end: number, out: Float64Array): Float64Array {
+function scoreBlockJs(job: TopKJob, start: number, end: number, out: Float64Array): { scores: Float64Array; stride: number } {
   const { width, nItems, userFactors, itemFactors } = job;
   for (let u = start; u < end; u++) {
     const row = (u - start) * nItems;
@@ -144,5 +144,5 @@ function scoreBlockJs(job: TopKJob, start: number, end: number, out: Float64Arra
       out[row + i] = dot;
     }
   }
-  return out;
+  return { scores: out, stride: nItems };
 }
