@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModelRegistry } from '../../src/registry/open.js';
 import { openArtifactStore, openCandidateStore } from '../../src/store/open.js';
+import { recommendOffline } from '../../src/serving/offline.js';
 import { RANKER_MODEL_FILE } from '../../src/serving/ranker-loader.js';
 import { sharedPath } from '../helpers/shared.js';
 import { runAndServe, type Harness } from './harness.js';
@@ -99,6 +101,12 @@ describe('ties keep one order (case B19)', () => {
     }
     expect(ids(json)).not.toContain('PX1901');
     expect(ids(json)).not.toContain('PX1902');
+  });
+
+  it('matches the offline full stage', async () => {
+    const api = await harness.recommend({ user_id: 'UX1901', top_k: 4 });
+    const offline = await recommendOffline(harness.config, pino({ level: 'silent' }), 'UX1901', 4);
+    expect(offline).toEqual(api.json);
   });
 
   it('gives identical bytes across calls and a restart', async () => {

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import type { Config } from '../../config/load.js';
+import { getLogger } from '../../log.js';
+import { recommendOffline } from '../../serving/offline.js';
 import { startServer } from '../../serving/server.js';
-import { action, parseIntegerFlag } from '../run.js';
+import { action, parseIntegerFlag, type CommandResult } from '../run.js';
+import { setFullStageRecommender } from './recommend.js';
 
 interface ServeOptions {
   host?: string;
@@ -10,6 +14,7 @@ interface ServeOptions {
 
 /** `twostage serve [--host H] [--port N]`: the HTTP API until SIGINT or SIGTERM. */
 export function registerServeCommand(parent: Command): void {
+  setFullStageRecommender(recommendFullStage);
   parent
     .command('serve')
     .description('Start the HTTP API on the production models (POST /recommendations, /health, /docs, /metrics)')
@@ -40,4 +45,22 @@ export function stopOnSignal(close: () => Promise<void>): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** `twostage recommend --stage full`: the API's two-stage answer, computed in this process. */
+async function recommendFullStage(config: Config, userId: string, topK: number): Promise<CommandResult> {
+  const body = await recommendOffline(config, getLogger(), userId, topK);
+  const json = {
+    user_id: body.user_id,
+    recommendations: body.recommendations.map((r) => ({ parent_asin: r.parent_asin, score: r.predicted_rating })),
+    stage: 'full',
+    served_path: body.served_path,
+    fallback: body.fallback,
+    fallback_reason: body.fallback_reason,
+    model_versions: body.model_versions,
+  };
+  const flag = body.fallback ? ` (fallback: ${body.fallback_reason})` : '';
+  const header = `user ${body.user_id}: ${body.num_recommendations} recommendations, ${body.served_path}${flag}; retrieval ${body.model_versions.retrieval}, ranker ${body.model_versions.ranker ?? 'none'}`;
+  const lines = body.recommendations.map((r, rank) => `${String(rank + 1).padStart(3)}. ${r.parent_asin}  ${r.predicted_rating.toFixed(4)}`);
+  return { json, text: [header, ...lines].join('\n') };
 }
