@@ -18,9 +18,9 @@ interface RatingRows {
 
 /**
  * Reads a predefined fold such as MovieLens `u1.base` / `u1.test`: one rating per line,
- * `user item rating timestamp` separated by a tab, `::` or a comma (a header line starting with a
- * non-numeric field is skipped in comma files). Timestamps in seconds become ms. Training uses
- * every line of `trainFile`; repeated (user, item) pairs within a file keep the earliest event.
+ * `user item rating timestamp` separated by a tab, `::` or a comma. A first line whose rating field
+ * is not a number is a header and is skipped. Timestamps in seconds become ms. Repeated
+ * (user, item) pairs within a file keep the earliest event.
  */
 export async function predefinedSplit(trainFile: string, testFile: string): Promise<TrainTestSplit> {
   const train = await readRatingFile(trainFile);

@@ -8,7 +8,7 @@ export interface RatingErrors {
 
 /**
  * Computes RMSE and MAE of `predicted` against `actual` (same length). Pairs whose actual rating
- * is NaN (no rating) are skipped; a NaN prediction for a rated pair is an error, because it would
+ * is NaN (no rating) are skipped. A NaN prediction for a rated pair throws, because it would
  * silently turn both figures into NaN.
  */
 export function computeRatingErrors(predicted: ArrayLike<number>, actual: ArrayLike<number>): RatingErrors {
