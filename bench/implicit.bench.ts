@@ -59,7 +59,7 @@ export default async function main(): Promise<void> {
   await report('MovieLens 100k u1', movielens, { alsRegularization: 0.01, merges: ['als:50,cooccurrence:30,bpr:20', DEFAULT_RETRIEVAL_SOURCES] }, null);
 
   const retail = temporalSplit(await readOnlineRetail(path.join(SHARED, 'data/uci-online-retail/online_retail.csv.gz')), { quantile: 0.8 });
-  await report('UCI Online Retail, temporal 80/20', retail, { alsRegularization: 0.1, merges: ['als:40,cooccurrence:40,popularity_recent:20', DEFAULT_RETRIEVAL_SOURCES] }, 'segments');
+  await report('UCI Online Retail, temporal 80/20', retail, { alsRegularization: 0.1, merges: ['als:50,cooccurrence:30,popularity_recent:20', DEFAULT_RETRIEVAL_SOURCES] }, 'segments');
 
   const boxes = temporalSplit(readAmazonReviews(path.join(SHARED, 'data/amazon-subscription-boxes/Subscription_Boxes.jsonl')), { quantile: 0.8 });
   await report('Amazon Subscription_Boxes, temporal 80/20', boxes, { alsRegularization: 0.1, merges: ['als:40,cooccurrence:40,popularity_recent:20', DEFAULT_RETRIEVAL_SOURCES] }, 'segments');

@@ -7,8 +7,8 @@ describe('parseRetrievalSources', () => {
   it('parses the default', () => {
     expect(parseRetrievalSources(DEFAULT_RETRIEVAL_SOURCES)).toEqual([
       { source: 'als', share: 50 },
-      { source: 'cooccurrence', share: 30 },
-      { source: 'popularity', share: 20 },
+      { source: 'cooccurrence', share: 40 },
+      { source: 'popularity_recent', share: 10 },
       { source: 'svd', share: 0 },
     ]);
   });
