@@ -109,6 +109,8 @@ function postTask(entry: PooledWorker, task: ParallelTask): Promise<TaskResult> 
 /**
  * Path of the compiled worker. Beside this module when it runs compiled; from the TypeScript
  * sources (vitest), the copy under dist/ if a build exists.
+ * NOTE: from the sources, workers run the last build, so run `npm run build` (as `npm test` does)
+ * after changing a kernel, or the threaded path runs the old kernel.
  */
 function workerScript(): string | null {
   const here = fileURLToPath(import.meta.url);
