@@ -12,5 +12,7 @@ process.send?.({ url: server.url });
 process.on('message', (message) => {
   if (message === 'stop') {
     void server.close().then(() => process.exit(0));
+  } else if (message === 'cpu') {
+    process.send?.({ cpu: process.cpuUsage() });
   }
 });

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -160,6 +160,8 @@ function treeDepth(tree: { leftChildren: Int32Array; rightChildren: Int32Array }
 
 interface RunFigures {
   name: string;
+  /** Server CPU time (user + system) per completed request, ms: less sensitive to machine load than latency. */
+  cpuMsPerRequest: number;
   rps: number;
   p50: number;
   p99: number;
@@ -167,8 +169,23 @@ interface RunFigures {
   non2xx: number;
 }
 
-async function load(url: string, name: string, options: { post: boolean; rate?: number; seconds: number }): Promise<RunFigures> {
+async function serverCpuMs(child: ChildProcess): Promise<number> {
+  const reply = new Promise<number>((resolve) => {
+    const onMessage = (message: unknown) => {
+      const cpu = (message as { cpu?: NodeJS.CpuUsage }).cpu;
+      if (!cpu) return;
+      child.off('message', onMessage);
+      resolve((cpu.user + cpu.system) / 1000);
+    };
+    child.on('message', onMessage);
+  });
+  child.send('cpu');
+  return reply;
+}
+
+async function load(child: ChildProcess, url: string, name: string, options: { post: boolean; rate?: number; seconds: number }): Promise<RunFigures> {
   let counter = 0;
+  const cpuBefore = await serverCpuMs(child);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -185,7 +202,16 @@ async function load(url: string, name: string, options: { post: boolean; rate?: 
         ]
       : [{ method: 'GET' as const, path: '/health/live' }],
   });
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  const cpuMs = (await serverCpuMs(child)) - cpuBefore;
+  return {
+    name,
+    cpuMsPerRequest: cpuMs / Math.max(result.requests.total, 1),
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
 export default async function main(): Promise<void> {
@@ -202,16 +228,18 @@ export default async function main(): Promise<void> {
       child.once('message', (message) => resolve((message as { url: string }).url));
       child.once('exit', (code) => reject(new Error(`the benchmark server exited with code ${code}`)));
     });
-    await load(url, 'warm-up', { post: true, seconds: 2 });
+    await load(child, url, 'warm-up', { post: true, seconds: 2 });
     const runs = [
-      await load(url, 'GET /health/live (baseline)', { post: false, rate: TARGET_RATE, seconds: RUN_SECONDS }),
-      await load(url, `POST /recommendations at ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS }),
-      await load(url, 'POST /recommendations, max rate', { post: true, seconds: 5 }),
+      await load(child, url, 'GET /health/live (baseline)', { post: false, rate: TARGET_RATE, seconds: RUN_SECONDS }),
+      await load(child, url, `POST /recommendations at ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS }),
+      await load(child, url, 'POST /recommendations, max rate', { post: true, seconds: 5 }),
     ];
     console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates`);
-    console.log('run                                   req/s    p50 ms  p99 ms  errors  non-2xx');
+    console.log('run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req');
     for (const r of runs) {
-      console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}`);
+      console.log(
+        `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}`,
+      );
     }
     const target = runs[1];
     console.log(`p99 at ${TARGET_RATE}/s: ${target.p99} ms (target <= 5 ms: ${target.p99 <= 5 ? 'met' : 'missed'}), ${(target.p99 / Math.max(runs[0].p99, 1)).toFixed(1)}x the baseline route's p99`);
