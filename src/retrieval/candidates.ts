@@ -13,8 +13,8 @@ import type { RetrievalModel } from './types.js';
  *
  * - Exclusion uses every interaction of the user in the dataset, including those without a
  *   valid rating (a review rated 0.0 still means the user has seen the item).
- * - Scores are the model's unclipped retrieval scores (for SVD the full estimate
- *   μ + b_u + b_i + q_i·p_u); order is score descending, then item id ascending.
+ * - Scores are the model's unclipped retrieval scores, for SVD the full estimate
+ *   μ + b_u + b_i + q_i·p_u. The order is score descending, then item id ascending.
  * - Users without a model row (no valid rating in training) get no stored list, so serving
  *   applies its unknown-user fallback to them, visibly.
  * - The version becomes readable only after all lists are written and `commit` succeeds; it is

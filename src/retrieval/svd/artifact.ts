@@ -3,7 +3,7 @@ import { resolveSvdHyperparameters, type SvdHyperparameters } from './hyperparam
 import { SvdModel } from './model.js';
 import type { EmbeddingArtifact } from '../artifact.js';
 
-/** What an SVD artifact records besides the model arrays. */
+/** Version, data fingerprint, metrics and details an SVD artifact records besides the model arrays. */
 export interface SvdArtifactInfo {
   readonly version: string;
   readonly dataFingerprint: string;

@@ -13,7 +13,7 @@ import type { InnerProductScorer } from './types.js';
  * exact search is fast enough (see docs/benchmarks.md) and has recall 1.
  */
 
-/** Largest catalog for which `topK` uses exact search unless told otherwise. */
+/** Largest catalog for which `topK` uses exact search when no method is given. */
 export const EXACT_CATALOG_LIMIT = 100_000;
 
 export interface ApproximateOptions extends TopKOptions {
@@ -90,7 +90,7 @@ export async function approximateTopK(scorer: InnerProductScorer, options: Appro
         if (excluded[item]) continue;
         found.push({ item, score: exactScore(scorer, u, item), rank: options.tieRank[item] });
       }
-      found.sort((a, b) => (a.score !== b.score ? (b.score > a.score ? 1 : -1) : a.rank - b.rank));
+      found.sort(compareFound);
       const kept = Math.min(k, found.length);
       for (let p = 0; p < kept; p++) {
         items[u * k + p] = found[p].item;
@@ -103,11 +103,17 @@ export async function approximateTopK(scorer: InnerProductScorer, options: Appro
   return { k, counts, items, scores };
 }
 
-/** Picks exact search up to `EXACT_CATALOG_LIMIT` items (or as `method` says) and approximate search above. */
+/** Runs exact search up to `EXACT_CATALOG_LIMIT` items and approximate search above, unless `method` names one. */
 export async function topK(scorer: InnerProductScorer, options: ApproximateOptions & { method?: 'auto' | 'exact' | 'approximate' }): Promise<TopKResult> {
   const method = options.method ?? 'auto';
   const exact = method === 'exact' || (method === 'auto' && scorer.nItems <= EXACT_CATALOG_LIMIT);
   return exact ? exactTopK(scorer, options) : approximateTopK(scorer, options);
+}
+
+/** Orders proposals by exact score descending, then tie rank ascending. */
+function compareFound(a: { score: number; rank: number }, b: { score: number; rank: number }): number {
+  if (a.score !== b.score) return b.score > a.score ? 1 : -1;
+  return a.rank - b.rank;
 }
 
 /** Returns userRow·itemRow + offset in float64, summed in factor order. */
