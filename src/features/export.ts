@@ -15,6 +15,8 @@ export interface ExportOptions {
   readonly output: string;
   /** Name of the timestamp column; by default the first of `timestamp`, `event_ts`, `event_time`, `ts`. */
   readonly timestampColumn?: string;
+  /** Progress as log lines instead of a bar, even on a terminal. */
+  readonly quiet?: boolean;
 }
 
 export interface ExportSummary {
@@ -43,7 +45,7 @@ export async function exportTrainingTable(offline: OfflineStore, options: Export
   );
   for (const feature of features) columns.push({ name: feature.name, kind: 'feature', column: joined.columns[feature.name] });
 
-  const format = await writeTable(options.output, columns, rows.userIds.length);
+  const format = await writeTable(options.output, columns, rows.userIds.length, options.quiet);
   return {
     rows: rows.userIds.length,
     output: options.output,

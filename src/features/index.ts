@@ -25,5 +25,6 @@ export { getTrainingFeatures, type TrainingRows, type TrainingFeatures } from '.
 export { readOnlineFeatures, materializeOnline } from './online.js';
 export { runFeaturePipeline, type FeaturePipelineOptions, type FeaturePipelineSummary, type FeatureGroupSummary } from './pipeline.js';
 export { loadPriceHistory } from './price-history.js';
+export { exportTrainingTable, type ExportOptions, type ExportSummary } from './export.js';
 export { readHistory, appendHistory, columnValue } from './history.js';
 export type { FeatureSourceData } from './compute.js';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { DOUBLE, LIST, VARCHAR, BIGINT, type DuckDBAppender } from '@duckdb/node-api';
 import { TwostageError } from '../errors.js';
+import { startProgress, type Progress } from '../progress.js';
 import { connectDuckDb, quoteIdentifier } from '../store/duckdb/connection.js';
 import { csvField } from './csv.js';
 import type { FeatureColumn } from './types.js';
@@ -27,17 +28,23 @@ export function tableFormatOf(file: string): TableFormat {
   throw new TwostageError('REC_ERR_REQUEST_INVALID', `unsupported output file ${file}: the extension must be .csv or .parquet`);
 }
 
-export async function writeTable(file: string, columns: readonly OutputColumn[], rowCount: number): Promise<TableFormat> {
+/** Rows between two progress updates. */
+const PROGRESS_STEP = 10_000;
+
+/** Writes the table; `quiet` reports progress as log lines even on a terminal. */
+export async function writeTable(file: string, columns: readonly OutputColumn[], rowCount: number, quiet = false): Promise<TableFormat> {
   const format = tableFormatOf(file);
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const progress = startProgress({ label: `write ${path.basename(file)}`, total: rowCount, unit: 'rows', quiet });
   try {
-    if (format === 'csv') await writeCsv(temporary, columns, rowCount);
-    else await writeParquet(temporary, columns, rowCount);
+    if (format === 'csv') await writeCsv(temporary, columns, rowCount, progress);
+    else await writeParquet(temporary, columns, rowCount, progress);
     renameSync(temporary, file);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
+  progress.finish();
   return format;
 }
 
@@ -58,7 +65,7 @@ export function csvCell(column: OutputColumn, row: number): string {
   return csvField(feature.type === 'categorical' ? (v as string) : JSON.stringify(v));
 }
 
-async function writeCsv(file: string, columns: readonly OutputColumn[], rowCount: number): Promise<void> {
+async function writeCsv(file: string, columns: readonly OutputColumn[], rowCount: number, progress: Progress): Promise<void> {
   const out = createWriteStream(file, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   const write = async (text: string) => {
@@ -72,6 +79,7 @@ async function writeCsv(file: string, columns: readonly OutputColumn[], rowCount
       await write(chunk);
       chunk = '';
     }
+    if (row % PROGRESS_STEP === 0) progress.update(row);
   }
   await write(chunk);
   out.end();
@@ -79,7 +87,7 @@ async function writeCsv(file: string, columns: readonly OutputColumn[], rowCount
 }
 
 /** Parquet through an in-memory DuckDB: text as VARCHAR, times as BIGINT, features as DOUBLE, VARCHAR or VARCHAR[]. */
-async function writeParquet(file: string, columns: readonly OutputColumn[], rowCount: number): Promise<void> {
+async function writeParquet(file: string, columns: readonly OutputColumn[], rowCount: number, progress: Progress): Promise<void> {
   const connection = await connectDuckDb(':memory:');
   try {
     await connection.run(`CREATE TABLE export_rows (${columns.map((c) => `${quoteIdentifier(c.name)} ${parquetType(c)}`).join(', ')})`);
@@ -88,6 +96,7 @@ async function writeParquet(file: string, columns: readonly OutputColumn[], rowC
       for (let row = 0; row < rowCount; row++) {
         for (const column of columns) appendCell(appender, column, row);
         appender.endRow();
+        if (row % PROGRESS_STEP === 0) progress.update(row);
       }
     } finally {
       appender.closeSync();

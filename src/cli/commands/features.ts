@@ -59,7 +59,7 @@ export function registerFeaturesCommand(parent: Command): void {
       action<ExportCommandOptions>(async (ctx, options) => {
         const offline = await openOfflineStore(ctx.config);
         try {
-          const summary = await exportTrainingTable(offline, { rowsFile: options.rows, output: options.output, timestampColumn: options.timeCol });
+          const summary = await exportTrainingTable(offline, { rowsFile: options.rows, output: options.output, timestampColumn: options.timeCol, quiet: ctx.json });
           return { json: { ok: true, ...summary }, text: formatExportSummary(summary) };
         } finally {
           await offline.close();
