@@ -53,12 +53,32 @@ export function artifactStoreConformance(name: string, factory: StoreFactory<Art
     defineCase(factory, 'lists keys by prefix', async (store) => {
       await store.putDirectory('models/retrieval/v1', files({ 'manifest.json': '{}' }));
       await store.putDirectory('models/retrieval/v2', files({ 'manifest.json': '{}' }));
-      await store.putDirectory('models/ranker/v1', files({ 'manifest.json': '{}', 'sub/file.bin': 'x' }));
+      await store.putDirectory('models/ranker/v1', files({ 'manifest.json': '{}' }));
       await store.putDirectory('reports/eval-1', files({ 'report.json': '{}' }));
       expect(await store.listKeys('models/retrieval/')).toEqual(['models/retrieval/v1', 'models/retrieval/v2']);
       expect(await store.listKeys('models/')).toEqual(['models/ranker/v1', 'models/retrieval/v1', 'models/retrieval/v2']);
       expect(await store.listKeys()).toEqual(['models/ranker/v1', 'models/retrieval/v1', 'models/retrieval/v2', 'reports/eval-1']);
       expect(await store.listKeys('nothing/')).toEqual([]);
+    });
+
+    defineCase(factory, 'nested file names are not keys', async (store) => {
+      await store.putDirectory('models/ranker/v1', files({ 'manifest.json': '{}', 'sub/file.bin': 'x' }));
+      expect(await store.listKeys()).toEqual(['models/ranker/v1']);
+    });
+
+    defineCase(factory, 'parent key reads nested keys', async (store) => {
+      // A retrieval version is written as several keys below one parent key, then read through the parent.
+      await store.putDirectory('models/retrieval/v1/sources/als', files({ 'manifest.json': '{"source":"als"}', 'factors.f32': 'f' }));
+      await store.putDirectory('models/retrieval/v1/bundle', files({ 'bundle.json': '{}' }));
+      await store.putDirectory('models/retrieval/v10', files({ 'other.json': '{}' }));
+      expect(await store.listFiles('models/retrieval/v1')).toEqual(['bundle/bundle.json', 'sources/als/factors.f32', 'sources/als/manifest.json']);
+      expect((await store.getFile('models/retrieval/v1', 'sources/als/manifest.json')).toString()).toBe('{"source":"als"}');
+      expect((await store.getFile('models/retrieval/v1/sources', 'als/factors.f32')).toString()).toBe('f');
+
+      await store.deleteDirectory('models/retrieval/v1');
+      expect(await store.exists('models/retrieval/v1/bundle')).toBe(false);
+      expect(await store.listFiles('models/retrieval/v1')).toEqual([]);
+      expect(await store.listKeys()).toEqual(['models/retrieval/v10']);
     });
 
     defineCase(factory, 'deletes a directory', async (store) => {

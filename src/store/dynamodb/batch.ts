@@ -31,16 +31,16 @@ export function backoffMs(attempt: number): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Reads items by key: requests of up to 100 keys run in parallel, and keys DynamoDB returns as
- * unprocessed (throttling, 16 MB response limit) are requested again with backoff. Returns the
- * found items in no particular order.
+ * Reads items by key in requests of up to 100 keys, `connection.concurrency` requests at a time.
+ * Keys DynamoDB returns as unprocessed (throttling, 16 MB response limit) are requested again
+ * with backoff. Returns the found items in no particular order.
  */
 export async function batchGet(connection: DynamoConnection, keys: readonly Item[], operation: string, consistent = false): Promise<Item[]> {
   const found: Item[] = [];
   const chunks: Item[][] = [];
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
-  await Promise.all(
-    chunks.map(async (chunk) => {
+  await runLimited(
+    chunks.map((chunk) => async () => {
       let pending: Item[] = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= MAX_ATTEMPTS) {
@@ -55,6 +55,7 @@ export async function batchGet(connection: DynamoConnection, keys: readonly Item
         pending = result.UnprocessedKeys?.[connection.table]?.Keys ?? [];
       }
     }),
+    connection.concurrency,
   );
   return found;
 }

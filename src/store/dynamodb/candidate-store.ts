@@ -13,7 +13,7 @@ const PART_BYTES = MAX_ITEM_BYTES - 8 * 1024;
 const MAX_USER_ID_BYTES = 2048;
 const DEFAULT_GRACE_SECONDS = 3_600;
 
-/** Opens `dynamodb://TABLE[?create=false&concurrency=8&graceSeconds=3600]` as a candidate store. */
+/** Opens `dynamodb://TABLE[?create=false&concurrency=8&graceSeconds=3600&endpoint=URL]` as a candidate store. */
 export async function openDynamoCandidateStore(url: URL, config: AwsConfig): Promise<DynamoCandidateStore> {
   const graceSeconds = Number(url.searchParams.get('graceSeconds') ?? DEFAULT_GRACE_SECONDS);
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0) {

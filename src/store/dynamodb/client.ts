@@ -26,7 +26,7 @@ export interface TableKeys {
   readonly sort: string;
 }
 
-const OWN_PARAMETERS = new Set(['create', 'concurrency', 'graceSeconds']);
+const OWN_PARAMETERS = new Set(['create', 'concurrency', 'graceSeconds', 'endpoint']);
 
 /**
  * Connects to the table named by `dynamodb://TABLE`, creating it (on-demand capacity) unless
@@ -48,7 +48,7 @@ export async function connectDynamo(kind: string, url: URL, config: AwsConfig, k
     throw new StoreError('REC_ERR_STORE_UNSUPPORTED', `invalid concurrency=${url.searchParams.get('concurrency')} in DynamoDB store URL: expected an integer from 1 to 256`);
   }
   const context = callContext(kind, describeAwsUrl(url, config), config.STORE_TIMEOUT_MS);
-  const client = new DynamoDBClient(awsClientOptions(config));
+  const client = new DynamoDBClient(awsClientOptions(url, config));
   try {
     await ensureTable(client, table, keys, url.searchParams.get('create') !== 'false', context);
   } catch (error) {

@@ -9,7 +9,7 @@ import { connectDynamo, type AwsConfig, type DynamoConnection } from './client.j
 /** Conditional puts in flight at once per `putLatest` call. */
 const PUT_CONCURRENCY = 16;
 
-/** Opens `dynamodb://TABLE[?create=false&concurrency=8]` as an online store. */
+/** Opens `dynamodb://TABLE[?create=false&concurrency=8&endpoint=URL]` as an online store. */
 export async function openDynamoOnlineStore(url: URL, config: AwsConfig): Promise<DynamoOnlineStore> {
   return new DynamoOnlineStore(url.toString(), await connectDynamo('online', url, config, { partition: 'entity_id', sort: 'feature_group' }));
 }

@@ -17,7 +17,7 @@ export function callContext(kind: string, url: URL | string, timeoutMs: number):
 
 /** Error codes and message fragments of the Node, ioredis, pg and AWS SDK clients for a server that cannot be reached. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
-const NETWORK_MESSAGES = [/connection is closed/i, /connection terminated/i, /stream isn't writeable/i, /connect ETIMEDOUT/i, /socket hang up/i, /timeout/i];
+const NETWORK_MESSAGES = [/connection is closed/i, /connection terminated/i, /stream isn.t writeable/i, /socket hang up/i, /timeout/i, /timed out/i];
 
 /** True when an error means the server could not be reached, as opposed to a rejected request. */
 export function isUnreachable(error: unknown): boolean {

@@ -13,20 +13,23 @@ import { awsClientOptions, describeAwsUrl, type AwsConfig } from '../remote/aws.
 import { runLimited } from '../remote/limit.js';
 import { callContext, guard, type CallContext } from '../remote/guard.js';
 import type { ArtifactStore } from '../types.js';
-import { generationFolder, GENERATION_PREFIX, keyOfMarker, markerObject, rootPrefix, validateFileName, validateKey, type DirectoryMarker } from './layout.js';
+import { generationFolder, keyOfMarker, markerObject, rootPrefix, validateFileName, validateKey, type DirectoryMarker } from './layout.js';
 
 /** Uploads in flight at once. */
 const UPLOAD_CONCURRENCY = 8;
 /** Objects per DeleteObjects request (the S3 maximum). */
 const DELETE_BATCH = 1_000;
 
-/** Opens `s3://BUCKET/PREFIX` as an artifact store. */
+/** Opens `s3://BUCKET/PREFIX[?endpoint=URL]` as an artifact store. */
 export async function openS3ArtifactStore(url: URL, config: AwsConfig): Promise<S3ArtifactStore> {
   const bucket = url.hostname;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
     throw new StoreError('REC_ERR_STORE_UNSUPPORTED', `invalid S3 bucket name "${bucket}" in ${url.toString()}: expected 3 to 63 lowercase letters, digits, "." or "-"`);
   }
-  const options = awsClientOptions(config);
+  for (const key of url.searchParams.keys()) {
+    if (key !== 'endpoint') throw new StoreError('REC_ERR_STORE_UNSUPPORTED', `unknown query parameter "${key}" in S3 store URL; supported: endpoint`);
+  }
+  const options = awsClientOptions(url, config);
   const client = new S3Client({
     ...options,
     // Local S3 servers (s3rver, MinIO) serve buckets as paths, not as host names.
@@ -92,21 +95,27 @@ export class S3ArtifactStore implements ArtifactStore {
   async getFile(key: string, file: string): Promise<Buffer> {
     validateKey(key);
     validateFileName(file);
-    // A replacement may delete the generation between the two reads; the second try follows the new marker.
-    for (let attempt = 0; ; attempt++) {
-      const marker = await this.readMarker(key);
-      if (!marker || !marker.files.includes(file)) {
-        throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `artifact file ${file} not found under key ${key} in ${this.url}`);
-      }
-      const data = await this.getObject(`${generationFolder(this.root, key, marker.generation)}${file}`, `read ${key}/${file}`);
+    // A file of a nested key can be named through a parent key ("a", "b/x.bin" for key "a/b"), as
+    // in a folder tree. The key itself is tried first, then each split of the file name.
+    const parts = file.split('/');
+    for (let split = 0; split < parts.length; split++) {
+      const owner = split === 0 ? key : `${key}/${parts.slice(0, split).join('/')}`;
+      const data = await this.readFileOfKey(owner, parts.slice(split).join('/'));
       if (data) return data;
-      if (attempt >= 1) throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `artifact file ${file} under key ${key} vanished from ${this.url} while reading it`);
     }
+    throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `artifact file ${file} not found under key ${key} in ${this.url}`);
   }
 
+  /** Files of the key and of every key nested below it, by path relative to the key, as in a folder tree. */
   async listFiles(key: string): Promise<string[]> {
     validateKey(key);
-    return [...((await this.readMarker(key))?.files ?? [])].sort();
+    const files = [...((await this.readMarker(key))?.files ?? [])];
+    for (const nested of await this.nestedKeys(key)) {
+      const marker = await this.readMarker(nested);
+      const relative = nested.slice(key.length + 1);
+      for (const name of marker?.files ?? []) files.push(`${relative}/${name}`);
+    }
+    return files.sort();
   }
 
   async listKeys(prefix = ''): Promise<string[]> {
@@ -123,11 +132,14 @@ export class S3ArtifactStore implements ArtifactStore {
     return (await this.readMarker(key)) !== null;
   }
 
+  /** Deletes the key and every key nested below it, as removing a folder tree does. */
   async deleteDirectory(key: string): Promise<void> {
     validateKey(key);
-    // The marker goes first, so readers stop seeing the key before its files disappear.
-    await guard(this.context, `delete the marker of ${key}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: markerObject(this.root, key) })));
-    await this.deletePrefix(`${this.root}${key}/${GENERATION_PREFIX}`);
+    // Markers go first, so readers stop seeing the keys before their files disappear.
+    for (const owner of [key, ...(await this.nestedKeys(key))]) {
+      await guard(this.context, `delete the marker of ${owner}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: markerObject(this.root, owner) })));
+    }
+    await this.deletePrefix(`${this.root}${key}/`);
   }
 
   async ping(): Promise<void> {
@@ -143,6 +155,27 @@ export class S3ArtifactStore implements ArtifactStore {
     if (this.closed) return;
     this.closed = true;
     this.client.destroy();
+  }
+
+  private async readFileOfKey(key: string, file: string): Promise<Buffer | null> {
+    // A replacement may delete the generation between the two reads; the second try follows the new marker.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const marker = await this.readMarker(key);
+      if (!marker || !marker.files.includes(file)) return null;
+      const data = await this.getObject(`${generationFolder(this.root, key, marker.generation)}${file}`, `read ${key}/${file}`);
+      if (data) return data;
+    }
+    throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `artifact file ${file} under key ${key} vanished from ${this.url} while reading it`);
+  }
+
+  /** Keys written below `key/`, sorted. */
+  private async nestedKeys(key: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const name of this.listObjects(`${this.root}${key}/`)) {
+      const nested = keyOfMarker(this.root, name);
+      if (nested !== null && nested !== key) keys.push(nested);
+    }
+    return keys.sort();
   }
 
   private async readMarker(key: string): Promise<DirectoryMarker | null> {
