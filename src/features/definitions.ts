@@ -58,7 +58,7 @@ export const ITEM_STATS: FeatureGroup = {
 /**
  * Listing attributes treated as fixed for the item's lifetime: main category, store and
  * categories rarely change, so their one record has event and created time 0 (the Unix epoch)
- * and every training row sees them. Values that do change over time (price, ratings) are not here.
+ * and every training row gets them. Values that do change over time (price, ratings) are not here.
  */
 export const ITEM_ATTRIBUTES: FeatureGroup = {
   name: 'item_attributes',

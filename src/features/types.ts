@@ -43,7 +43,7 @@ export interface FeatureGroup {
   /** Bumped whenever the features or their meaning change, so old and new histories never mix. */
   readonly version: number;
   readonly entity: EntityKind;
-  /** Column that holds the entity id in training rows: `user_id` or `item_id`. */
+  /** Column that contains the entity id in training rows: `user_id` or `item_id`. */
   readonly entityKey: 'user_id' | 'item_id';
   readonly description: string;
   readonly features: readonly StoredFeatureSpec[];
@@ -60,7 +60,7 @@ export interface FeatureGroup {
   readonly snapshot: boolean;
 }
 
-/** One output feature of a group, as the ranker's encoder sees it. */
+/** One output feature of a group, as the ranker's encoder reads it. */
 export interface FeatureColumnSpec {
   readonly name: string;
   readonly type: FeatureType;
@@ -87,7 +87,7 @@ export interface FeatureHistory {
   readonly columns: Readonly<Record<string, FeatureColumn>>;
 }
 
-/** Rows to join: row i asks for entity `entityIds[i]` as of `timestamps[i]` (ms). */
+/** Rows to join: row i requests entity `entityIds[i]` as of `timestamps[i]` (ms). */
 export interface EntityRows {
   readonly entityIds: readonly string[];
   readonly timestamps: Float64Array | readonly number[];

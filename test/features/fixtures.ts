@@ -60,7 +60,7 @@ export function buildDataset(rows: readonly FixtureInteraction[], items: readonl
   };
 }
 
-/** An item record with only the given fields set. */
+/** Builds an item record with only the given fields set. */
 export function itemRecord(itemId: string, fields: Partial<ItemRecord> = {}): ItemRecord {
   return {
     itemId,
@@ -76,7 +76,7 @@ export function itemRecord(itemId: string, fields: Partial<ItemRecord> = {}): It
   };
 }
 
-/** The reviews and metadata of the point-in-time leak case, parsed as Amazon Reviews 2023 lines. */
+/** Loads the reviews and metadata of the point-in-time leak case, parsed as Amazon Reviews 2023 lines. */
 export function loadLeakCase(): FeatureSourceData {
   const lines = (name: string) =>
     readFileSync(sharedPath('cases', 'B11', name), 'utf8')
