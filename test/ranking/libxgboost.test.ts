@@ -29,7 +29,7 @@ describe.skipIf(skipReason !== null)(`libxgboost reference trainer${skipReason ?
 
     expect(reference.trees).toHaveLength(10);
     expect(reference.featureNames).toEqual(train.featureNames);
-    // The first tree's root split sees the same gradients, so it picks the same feature and cut.
+    // The first tree's root split gets the same gradients, so it picks the same feature and cut.
     expect(ours.model.trees[0].splitIndices[0]).toBe(reference.trees[0].splitIndices[0]);
     expect(ours.model.trees[0].splitConditions[0]).toBeCloseTo(reference.trees[0].splitConditions[0], 5);
     expect(ours.model.trees[0].sumHessian[0]).toBe(reference.trees[0].sumHessian[0]);

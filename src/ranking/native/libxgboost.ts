@@ -61,7 +61,7 @@ function loadApi(): Api | null {
   return api;
 }
 
-/** Why the libxgboost backend cannot run here, or null when it can. */
+/** Returns why the libxgboost backend cannot run here, or null when it can. */
 export function libxgboostUnavailable(): string | null {
   loadApi();
   return loadError;
@@ -80,7 +80,7 @@ function check(bound: Api, code: number, call: string): void {
 
 /**
  * Trains with the real XGBoost through its C API and returns the model in this project's form
- * (read from XGBoost's own JSON). `params` are XGBoost parameters, passed as given;
+ * (read from XGBoost's own JSON). `params` are XGBoost parameters, passed as given, and
  * `rounds` is the number of boosting rounds. Used as the reference trainer where libxgboost0 is
  * installed.
  */
