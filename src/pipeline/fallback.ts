@@ -10,7 +10,7 @@ export interface FallbackList {
 }
 
 /**
- * The list every unknown user receives, `size` items at most, ordered by score descending then
+ * Builds the list every unknown user receives, `size` items at most, ordered by score descending then
  * item id ascending.
  * - Explicit data: the baseline estimate of a user with no ratings, μ + b_i, where μ is the mean
  *   rating and b_i = Σ(r − μ) / (n_i + ITEM_BIAS_DAMPING) over the item's n_i ratings. Items

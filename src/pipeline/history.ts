@@ -6,7 +6,7 @@ const WRITE_BATCH_USERS = 5_000;
 
 /**
  * Replaces the online `interaction_history` group: per user, the distinct item ids they
- * interacted with, which the API removes from every answer. Event time is the user's latest
+ * interacted with, which the API removes from every response. Event time is the user's latest
  * interaction. Returns the number of users written.
  */
 export async function materializeHistory(online: OnlineStore, interactions: Interactions, now: number): Promise<number> {
@@ -20,7 +20,7 @@ export async function materializeHistory(online: OnlineStore, interactions: Inte
   }
 
   // NOTE: readers see an empty history between the clear and the last batch; precomputed
-  // candidates already exclude history, so only on-the-fly answers are affected.
+  // candidates already exclude history, so only on-the-fly responses are affected.
   await online.clearGroup(HISTORY_GROUP);
   let records: OnlineRecord[] = [];
   for (let u = 0; u < interactions.userIds.length; u++) {

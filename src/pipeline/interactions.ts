@@ -1,7 +1,7 @@
 import type { Interactions } from '../data/types.js';
 
 /**
- * The interactions `keep` accepts, with the same user and item id lists, so dense indices stay
+ * Returns the interactions `keep` accepts, with the same user and item id lists, so dense indices stay
  * the same across subsets (a user without kept interactions keeps an index and no data).
  */
 export function subsetInteractions(interactions: Interactions, keep: (j: number) => boolean): Interactions {

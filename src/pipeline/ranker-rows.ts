@@ -107,7 +107,7 @@ export function rowFeatureNames(): { user: string[]; item: string[] } {
   return { user: trainingFeatures('user').map((f) => f.name), item: trainingFeatures('item').map((f) => f.name) };
 }
 
-/** The named values of one row's user or item features, as the online store would serve them. */
+/** Collects one row's user or item features by name, as the online store would serve them. */
 export function rowValues(rows: RankerRows, names: readonly string[], row: number): NamedValues {
   const values: Record<string, FeatureValue> = {};
   for (const name of names) {

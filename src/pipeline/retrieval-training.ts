@@ -69,7 +69,7 @@ async function trainSource(source: string, interactions: Interactions, options: 
   }
 }
 
-/** The configured sources and shares (RETRIEVAL_SOURCES). */
+/** Parses the configured sources and shares (RETRIEVAL_SOURCES). */
 export function retrievalShares(config: Config): RetrievalSourceShare[] {
   return parseRetrievalSources(config.RETRIEVAL_SOURCES ?? DEFAULT_RETRIEVAL_SOURCES);
 }

@@ -38,10 +38,10 @@ interface Stores {
 }
 
 /**
- * The main job: ingest → features → ranker rows (retrieval trained before a time cut, candidates
- * labelled by what came after) → ranker → retrieval on all data → offline evaluation (two-stage
- * against popularity, temporal split) → candidates → register both
- * models and promote them (the candidate version switches with the retrieval model).
+ * Runs the main job: ingest, features, the ranker, retrieval on all data, the offline evaluation,
+ * candidates, then registers both models and promotes them. The ranker learns from the candidates
+ * of a retrieval model trained before a time cut, labelled by what came after the cut. The
+ * candidate version switches with the retrieval model.
  */
 export async function runPipeline(config: Config, options: PipelineOptions): Promise<PipelineSummary> {
   const now = options.now ?? Date.now;

@@ -4,7 +4,7 @@ export interface StepTiming {
   readonly seconds: number;
 }
 
-/** What `twostage pipeline` reports, and prints as one object with `--json`. */
+/** Report of one `twostage pipeline` run, printed as one object with `--json`. */
 export interface PipelineSummary {
   readonly dataset: {
     readonly sources: readonly string[];
@@ -39,7 +39,7 @@ export interface PipelineSummary {
   readonly seconds: number;
 }
 
-/** The summary as text lines for the terminal. */
+/** Formats the summary as text lines for the terminal. */
 export function formatPipelineSummary(summary: PipelineSummary): string {
   const d = summary.dataset;
   const lines = [

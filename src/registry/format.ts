@@ -1,7 +1,7 @@
 import type { ModelVersionRecord } from '../store/types.js';
 import type { StageTransition } from './types.js';
 
-/** A record as printed by `twostage models … --json`: times as ISO strings next to the ms value. */
+/** Converts a record to the `twostage models … --json` shape: times as ISO strings next to the ms value. */
 export function recordToJson(record: ModelVersionRecord): Record<string, unknown> {
   return {
     kind: record.kind,

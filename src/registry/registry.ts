@@ -43,7 +43,7 @@ export class ModelRegistry {
     return this.store.listVersions(kind === undefined ? undefined : parseModelKind(kind));
   }
 
-  /** The record of one version; throws REC_ERR_MODEL_NOT_FOUND naming the known versions. */
+  /** Returns the record of one version, or throws REC_ERR_MODEL_NOT_FOUND naming the known versions. */
   async get(kind: ModelKind, version: string): Promise<ModelVersionRecord> {
     const record = await this.store.getVersion(parseModelKind(kind), version);
     if (record) return record;

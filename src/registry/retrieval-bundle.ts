@@ -22,7 +22,7 @@ export interface RetrievalBundle {
   readonly sources: readonly { readonly name: string; readonly quota: number }[];
   /** Non-personalized list for unknown users, in serving order. */
   readonly fallback: readonly { readonly itemId: string; readonly score: number }[];
-  /** How `fallback` was computed, for docs and `/health`. */
+  /** Method that computed `fallback`, for docs and logs. */
   readonly fallbackMethod: string;
 }
 

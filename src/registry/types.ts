@@ -4,7 +4,7 @@ import type { ModelVersionRecord } from '../store/types.js';
 export const MODEL_KINDS = ['retrieval', 'ranker'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
-/** What a trainer hands the registry; the registry adds the stage and the creation time. */
+/** Registration input from a trainer; the registry adds the stage and the creation time. */
 export interface RegisterRequest {
   readonly kind: ModelKind;
   /** Version id; a new time-based id when omitted. */

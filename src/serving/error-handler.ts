@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, TwostageError, type ErrorCode } from '../errors.js';
 
-/** Body of every error answer: `{"error": {"code": "REC_ERR_…", "message": "…"}}`. */
+/** Body of every error response: `{"error": {"code": "REC_ERR_…", "message": "…"}}`. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
@@ -21,7 +21,7 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'REC_ERR_REQUEST_INVALID',
 };
 
-/** Installs the error and not-found handlers so every failure answers with the error shape. */
+/** Installs the error and not-found handlers so every failure responds with the error shape. */
 export function installErrorHandlers(app: FastifyInstance, limits: ErrorLimits): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorBody(error, request, limits);

@@ -4,7 +4,7 @@ import type { FeatureGroup } from '../features/types.js';
 import type { FeatureValue, OnlineStore } from '../store/types.js';
 import type { NamedValues } from './types.js';
 
-/** Online group that holds each user's interacted item ids (`items`), written by the pipeline. */
+/** Online group that contains each user's interacted item ids (`items`), written by the pipeline. */
 export const HISTORY_GROUP = 'interaction_history';
 
 /** Reads the online features a request needs: one batch read per feature group. */
@@ -17,11 +17,11 @@ export interface FeatureReader {
   readHistory(userId: string): Promise<ReadonlySet<string>>;
 }
 
-/** Largest number of items the in-memory item feature cache holds before it starts over. */
+/** Maximum number of items in the in-memory item feature cache; a full cache is cleared. */
 const MAX_CACHED_ITEMS = 200_000;
 
 /**
- * The feature reader over the online store and the feature store's training groups. Item
+ * Creates the feature reader over the online store and the feature store's training groups. Item
  * features are kept in memory for `itemCacheMs` ms (0 disables the cache): they change only when
  * the pipeline materializes new values, and reading 100 items from each item group is most of a
  * request's store time. A request reads only the items missing from the cache, in one batch per group.

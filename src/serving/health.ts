@@ -15,7 +15,7 @@ export interface StoreHealth {
 }
 
 export interface HealthReport {
-  /** `ok`: every store answers and both models are loaded; `degraded`: serving, with a flagged fallback somewhere; `unavailable`: cannot answer. */
+  /** `ok`: every store responds and both models are loaded; `degraded`: serving, with a store or the ranker missing; `unavailable`: cannot serve recommendations. */
   readonly status: 'ok' | 'degraded' | 'unavailable';
   readonly live: true;
   readonly ready: boolean;
@@ -30,7 +30,7 @@ export interface HealthReport {
 
 /**
  * Pings every store in parallel, each with `timeoutMs`, and reports the loaded model versions.
- * The server is ready when a retrieval model is loaded and the candidate and online stores answer.
+ * The server is ready when a retrieval model is loaded and the candidate and online stores respond.
  */
 export async function checkHealth(
   targets: readonly PingTarget[],

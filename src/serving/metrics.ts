@@ -6,7 +6,7 @@ export interface ServingMetrics {
   readonly registry: Registry;
   /** Request latency by method, route and status code, seconds. */
   readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
-  /** Recommendation answers by served path and fallback reason (`none` for personalized answers). */
+  /** Recommendation responses by served path and fallback reason (`none` for personalized responses). */
   readonly recommendations: Counter<'served_path' | 'fallback' | 'reason'>;
   /** 1 for each loaded model version. */
   readonly modelInfo: Gauge<'kind' | 'version'>;
@@ -31,13 +31,13 @@ export function createServingMetrics(): ServingMetrics {
     }),
     recommendations: new Counter({
       name: 'twostage_recommendations_total',
-      help: 'Recommendation answers by served path, fallback flag and fallback reason.',
+      help: 'Recommendation responses by served path, fallback flag and fallback reason.',
       labelNames: ['served_path', 'fallback', 'reason'],
       registers: [registry],
     }),
     modelInfo: new Gauge({
       name: 'twostage_model_info',
-      help: 'Loaded model versions: 1 for each (kind, version) the server answers with.',
+      help: 'Loaded model versions: 1 for each (kind, version) the server responds with.',
       labelNames: ['kind', 'version'],
       registers: [registry],
     }),

@@ -18,7 +18,7 @@ export interface LoadFailure {
 }
 
 /**
- * The models the server answers with. `refresh` asks the registry for the production versions and
+ * The models the server responds with. `refresh` asks the registry for the production versions and
  * loads any that changed; a version that fails to load is logged and skipped, and the previous
  * one keeps serving. Requests read `current` once, so a swap never mixes two versions in one answer.
  */
@@ -83,7 +83,7 @@ export class ModelHolder {
     load: (record: ModelVersionRecord) => Promise<T>,
   ): Promise<T | null> {
     // A version leaving production without a successor (rare: only by editing the registry)
-    // keeps the loaded model, since answering with an old model beats answering with none.
+    // keeps the loaded model, since serving an old model beats serving none.
     if (record === null || record.version === loaded?.version) return loaded;
     if (this.failures.get(kind)?.version === record.version) return loaded;
     try {

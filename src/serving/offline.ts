@@ -10,7 +10,7 @@ import { defaultModelLoader } from './server.js';
 import type { RecommendationResponse } from './types.js';
 
 /**
- * One user's answer computed in this process on the production models, by the same path as
+ * Computes one user's response in this process on the production models, by the same path as
  * `POST /recommendations` (for `twostage recommend --stage full`).
  */
 export async function recommendOffline(config: Config, log: Logger, userId: string, topK: number): Promise<RecommendationResponse> {

@@ -9,7 +9,7 @@ import type { FallbackReason, LoadedModels, LoadedRetrieval, RecommendationRespo
 export interface RecommendDeps {
   readonly candidates: CandidateStore;
   readonly features: FeatureReader;
-  /** The models to answer with; read once per request so a reload never mixes two versions. */
+  /** Models to respond with, read once per request so a reload never mixes two versions. */
   readonly models: () => LoadedModels;
   /** Timeout of one store call, ms. */
   readonly storeTimeoutMs: number;
@@ -28,10 +28,10 @@ interface CandidateLookup {
 }
 
 /**
- * Answers one request with the two stages: candidates (precomputed, else retrieved on the fly for
+ * Computes the response to one request with the two stages: candidates (precomputed, else retrieved on the fly for
  * a user the model knows, else the non-personalized list), online features, the ranker, history
  * removed, then the final order and `topK`. Store failures and timeouts degrade to a flagged
- * answer instead of an error; only a missing retrieval model is an error (503).
+ * response instead of an error; only a missing retrieval model is an error (503).
  */
 export async function recommend(deps: RecommendDeps, userId: string, topK: number): Promise<RecommendationResponse> {
   const models = deps.models();
@@ -65,7 +65,7 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
   }
   const [history, user, items] = features;
 
-  // Without a ranker the answer is still personalized: candidates in retrieval order, unflagged.
+  // Without a ranker the response is still personalized: candidates in retrieval order, unflagged.
   if (!models.ranker) return retrievalOrder(userId, lookup, history, topK, lookup.reason, versions);
 
   const { ranker, encoder } = models.ranker;

@@ -36,7 +36,7 @@ interface Stores {
   registry: RegistryStore;
 }
 
-/** The artifact loaders used in production: XGBoost JSON rankers and the retrieval artifact formats. */
+/** Creates the production artifact loaders: XGBoost JSON rankers and retrieval bundles. */
 export function defaultModelLoader(artifacts: ArtifactStore, maxTopK: number): ModelLoader {
   return {
     loadRetrieval: (record) => loadRetrievalVersion(artifacts, record, maxTopK),
@@ -59,7 +59,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       setModelVersions(metrics, { retrieval: models.retrieval?.version ?? null, ranker: models.ranker?.version ?? null }),
     );
     await holder.refresh();
-    if (!holder.current.retrieval) log.warn({}, 'no retrieval model in production yet; /recommendations answers 503 until one is promoted');
+    if (!holder.current.retrieval) log.warn({}, 'no retrieval model in production yet; /recommendations returns 503 until one is promoted');
 
     const app = await buildApp({
       limits: {

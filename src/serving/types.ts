@@ -31,7 +31,7 @@ export interface LoadedRetrieval {
 /** Feature values of one entity by feature name, merged over its feature groups; `null` is missing. */
 export type NamedValues = Readonly<Record<string, FeatureValue>>;
 
-/** What the encoder receives for one request: one user and `candidates.length` candidate items. */
+/** Encoder input of one request: one user and `candidates.length` candidate items. */
 export interface EncodeInput {
   readonly user: NamedValues;
   /** Item feature values per candidate, in candidate order. */
@@ -58,19 +58,19 @@ export interface LoadedRanker {
   readonly objective: string;
 }
 
-/** Models the server answers with; replaced as a whole when a new version is promoted. */
+/** Models the server responds with, replaced as a whole when a new version is promoted. */
 export interface LoadedModels {
   readonly retrieval: LoadedRetrieval | null;
   readonly ranker: LoadedRanker | null;
 }
 
-/** Why a response is not the personalized two-stage answer. */
+/** Reason a response is not the personalized two-stage result. */
 export type FallbackReason =
   | 'unknown_user'
   | 'candidate_store_unavailable'
   | 'online_store_unavailable';
 
-/** How the candidates of a response were found. */
+/** Source of a response's candidates. */
 export type ServedPath = 'precomputed' | 'on_the_fly' | 'non_personalized';
 
 export interface Recommendation {
@@ -78,7 +78,7 @@ export interface Recommendation {
   readonly predicted_rating: number;
 }
 
-/** Body of a 200 answer to `POST /recommendations`. */
+/** Body of a 200 response to `POST /recommendations`. */
 export interface RecommendationResponse {
   readonly user_id: string;
   readonly recommendations: readonly Recommendation[];

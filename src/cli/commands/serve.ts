@@ -47,7 +47,7 @@ export function stopOnSignal(close: () => Promise<void>): Promise<void> {
   });
 }
 
-/** `twostage recommend --stage full`: the API's two-stage answer, computed in this process. */
+/** Computes `twostage recommend --stage full` in this process by the API's two-stage path. */
 async function recommendFullStage(config: Config, userId: string, topK: number): Promise<CommandResult> {
   const body = await recommendOffline(config, getLogger(), userId, topK);
   const json = {
