@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   REC_ERR_STORE_UNSUPPORTED: { status: 500, description: 'A store URL has a scheme no backend handles.' },
   REC_ERR_STORE_UNAVAILABLE: { status: 503, description: 'A store could not be reached or timed out.' },
   REC_ERR_DATASET_MISSING: { status: 409, description: 'No dataset has been ingested into the offline store yet.' },
+  REC_ERR_FEATURES_MISSING: { status: 409, description: 'No feature history has been computed yet (run twostage features).' },
   REC_ERR_MODEL_INVALID: { status: 500, description: 'A model file is malformed or does not match what the caller expects.' },
   REC_ERR_MODEL_NOT_FOUND: { status: 404, description: 'A model version or artifact does not exist.' },
   REC_ERR_REQUEST_INVALID: { status: 400, description: 'An API request body or parameter is invalid.' },

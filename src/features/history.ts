@@ -131,9 +131,12 @@ export function historyFromBatch(group: FeatureGroup, batch: ColumnBatch): Featu
   };
 }
 
-/** Appends records to a group's history table, creating it when absent. Existing rows never change. */
+/**
+ * Appends records to a group's history table, creating it when absent, even for no records: an
+ * existing table tells readers that the pipeline has computed the group. Existing rows never change.
+ */
 export async function appendHistory(offline: OfflineStore, group: FeatureGroup, history: FeatureHistory, indices?: readonly number[]): Promise<number> {
   const rows = historyRows(group, history, indices);
-  if (rows.length > 0) await offline.appendRows(historySchema(group), rows);
+  await offline.appendRows(historySchema(group), rows);
   return rows.length;
 }

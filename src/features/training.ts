@@ -4,7 +4,8 @@
  * both use it, so they produce the same columns.
  */
 import type { OfflineStore } from '../store/types.js';
-import { snapshotFeatureNames, TRAINING_GROUPS, trainingFeatures } from './definitions.js';
+import { TwostageError } from '../errors.js';
+import { historyTableName, ITEM_STATS, snapshotFeatureNames, TRAINING_GROUPS, trainingFeatures, USER_STATS } from './definitions.js';
 import { joinHistory } from './historical.js';
 import { readHistory } from './history.js';
 import type { FeatureColumn, FeatureColumnSpec, FeatureGroup, FeatureHistory } from './types.js';
@@ -39,6 +40,7 @@ export async function getTrainingFeatures(
   if (rows.userIds.length !== rows.itemIds.length || rows.userIds.length !== rows.timestamps.length) {
     throw new Error(`training rows have ${rows.userIds.length} user ids, ${rows.itemIds.length} item ids and ${rows.timestamps.length} timestamps; expected equal counts`);
   }
+  await requireComputedHistories(offline, histories);
   const timestamps = rows.timestamps instanceof Float64Array ? rows.timestamps : Float64Array.from(rows.timestamps);
   const columns: Record<string, FeatureColumn> = {};
   const matchedRows: Record<string, number> = {};
@@ -49,6 +51,17 @@ export async function getTrainingFeatures(
     matchedRows[group.name] = frame.recordIndex.reduce((n, r) => (r >= 0 ? n + 1 : n), 0);
   }
   return { features: trainingFeatures(), columns, excludedSnapshotFeatures: snapshotFeatureNames(), matchedRows };
+}
+
+/**
+ * Throws when the pipeline has not computed the interaction aggregates, because a join against a
+ * missing history would quietly return missing values for every row.
+ */
+async function requireComputedHistories(offline: OfflineStore, histories: ReadonlyMap<string, FeatureHistory>): Promise<void> {
+  for (const group of [USER_STATS, ITEM_STATS]) {
+    if (histories.has(group.name) || (await offline.hasTable(historyTableName(group)))) continue;
+    throw new TwostageError('REC_ERR_FEATURES_MISSING', `no feature history ${historyTableName(group)} in the offline store ${offline.url}: run twostage features first`);
+  }
 }
 
 function entityIdsFor(group: FeatureGroup, rows: TrainingRows): readonly string[] {

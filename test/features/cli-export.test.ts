@@ -45,6 +45,13 @@ describe.skipIf(!existsSync(CLI))('twostage features export', () => {
     }
   });
 
+  it('rejects an export before features are computed', async () => {
+    const result = await twostage(['features', 'export', '--rows', LABELS(), '--output', path.join(workdir, 'early.csv'), '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error.code).toBe('REC_ERR_FEATURES_MISSING');
+    expect(result.stderr).toMatch(/run twostage features first/);
+  }, 60_000);
+
   it('computes features and reports the snapshot features', async () => {
     const result = await twostage(['features', '--price-history', sharedPath('cases', 'B11', 'item_price_history.csv'), '--json']);
     expect(result.code, result.stderr).toBe(0);

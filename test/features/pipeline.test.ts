@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFeaturePipeline } from '../../src/features/pipeline.js';
 import { getHistoricalFeatures } from '../../src/features/historical.js';
+import { getTrainingFeatures } from '../../src/features/training.js';
 import { readOnlineFeatures } from '../../src/features/online.js';
 import { columnValue, HistoryBuilder, readHistory } from '../../src/features/history.js';
 import { ITEM_PRICE, ITEM_STATS, USER_STATS, FEATURE_GROUPS } from '../../src/features/definitions.js';
@@ -79,6 +80,14 @@ describe('feature pipeline', () => {
     const frame = await getHistoricalFeatures(stores.offline, USER_STATS, { entityIds: ['u3', 'u3'], timestamps: [T0 + 150 * DAY, rerunAt + 1] });
     expect(columnValue(frame.columns.user_interaction_count, 0)).toBe(2);
     expect(columnValue(frame.columns.user_interaction_count, 1)).toBeNull();
+  });
+
+  it('rejects a training join before the pipeline ran', async () => {
+    const rows = { userIds: ['u1'], itemIds: ['i1'], timestamps: [T0] };
+    await expect(getTrainingFeatures(stores.offline, rows)).rejects.toMatchObject({ code: 'REC_ERR_FEATURES_MISSING' });
+    await run();
+    const joined = await getTrainingFeatures(stores.offline, rows);
+    expect(joined.matchedRows).toEqual({ user_stats: 0, item_stats: 0, item_attributes: 1, item_price: 0 });
   });
 
   it('uses counts and weights on implicit data', async () => {
