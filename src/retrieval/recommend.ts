@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js';
 import { openArtifactStore, openCandidateStore } from '../store/open.js';
 import { loadSvd, modelVersionOfCandidates, newestSvdVersion, readDataset } from './jobs.js';
-import { selectTopK, tieRanks } from './top-k/select.js';
+import { SelectionHeap, selectTopK, tieRanks } from './top-k/select.js';
 import type { SvdModel } from './svd/model.js';
 
 /**
@@ -84,6 +84,6 @@ async function scoreOneUser(config: Config, model: SvdModel, userId: string, u: 
 
   const k = Math.min(topK, nItems);
   const out = new Int32Array(k);
-  const count = selectTopK(scores, 0, nItems, k, tieRanks(model.itemIds), new Int32Array(k), out, 0);
+  const count = selectTopK(scores, 0, nItems, k, tieRanks(model.itemIds), new SelectionHeap(k), out, 0);
   return Array.from(out.subarray(0, count), (i) => ({ itemId: model.itemIds[i], score: scores[i] }));
 }

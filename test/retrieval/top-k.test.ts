@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareScoredItems } from '../../src/retrieval/types.js';
 import { exactTopK } from '../../src/retrieval/top-k/exact.js';
 import { buildExclusions } from '../../src/retrieval/top-k/exclusions.js';
-import { selectTopK, tieRanks } from '../../src/retrieval/top-k/select.js';
+import { SelectionHeap, selectTopK, tieRanks } from '../../src/retrieval/top-k/select.js';
 import type { InnerProductScorer } from '../../src/retrieval/top-k/types.js';
 import { sharedPath } from '../helpers/shared.js';
 
@@ -122,7 +122,7 @@ describe('selectTopK ordering', () => {
     const itemIds = lines.map((line) => line.split(',')[0]);
     const scores = Float64Array.from(lines, (line) => Number(line.split(',')[1]));
     const out = new Int32Array(4);
-    const count = selectTopK(scores, 0, scores.length, 4, tieRanks(itemIds), new Int32Array(4), out, 0);
+    const count = selectTopK(scores, 0, scores.length, 4, tieRanks(itemIds), new SelectionHeap(4), out, 0);
     expect(count).toBe(4);
     expect(Array.from(out, (i) => itemIds[i])).toEqual(['PX1905', 'PX1903', 'PX1906', 'PX1904']);
   });
@@ -131,13 +131,13 @@ describe('selectTopK ordering', () => {
     const itemIds = ['b', 'a', 'c', 'aa'];
     const scores = Float64Array.from([1, 1, 2, 1]);
     const out = new Int32Array(3);
-    selectTopK(scores, 0, 4, 3, tieRanks(itemIds), new Int32Array(3), out, 0);
+    selectTopK(scores, 0, 4, 3, tieRanks(itemIds), new SelectionHeap(3), out, 0);
     expect(Array.from(out, (i) => itemIds[i])).toEqual(['c', 'a', 'aa']);
   });
 
   it('skips NaN scores', () => {
     const out = new Int32Array(3);
-    const count = selectTopK(Float64Array.from([Number.NaN, 1, Number.NaN]), 0, 3, 3, Int32Array.from([0, 1, 2]), new Int32Array(3), out, 0);
+    const count = selectTopK(Float64Array.from([Number.NaN, 1, Number.NaN]), 0, 3, 3, Int32Array.from([0, 1, 2]), new SelectionHeap(3), out, 0);
     expect(count).toBe(1);
     expect(out[0]).toBe(1);
   });

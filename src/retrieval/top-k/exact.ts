@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ExclusionLists } from './exclusions.js';
-import { selectTopK } from './select.js';
+import { SelectionHeap, selectTopK } from './select.js';
 import { runOnWorkers } from './pool.js';
 import type { InnerProductScorer } from './types.js';
 import { WasmBlockScorer, wasmScorerAvailable } from './wasm-scorer.js';
@@ -113,7 +113,7 @@ export function runTopKRange(job: TopKJob, start: number, end: number): void {
   const { width, nItems, k, blockSize } = job;
   const scorer = wasmScorerAvailable() ? new WasmBlockScorer(job.itemFactors, nItems, width, blockSize) : null;
   const fallback = scorer ? null : new Float64Array(blockSize * nItems);
-  const heap = new Int32Array(k);
+  const heap = new SelectionHeap(k);
 
   for (let blockStart = start; blockStart < end; blockStart += blockSize) {
     const blockEnd = Math.min(end, blockStart + blockSize);

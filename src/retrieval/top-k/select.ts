@@ -14,10 +14,23 @@ export function tieRanks(itemIds: readonly string[]): Int32Array {
   return rank;
 }
 
+/** Scratch memory of `selectTopK` for up to `k` items, reusable across calls. */
+export class SelectionHeap {
+  readonly items: Int32Array;
+  readonly scores: Float64Array;
+  readonly ranks: Int32Array;
+
+  constructor(readonly k: number) {
+    this.items = new Int32Array(k);
+    this.scores = new Float64Array(k);
+    this.ranks = new Int32Array(k);
+  }
+}
+
 /**
  * Writes the best `k` items of scores[offset … offset + n) (item i at offset + i) into
  * `outItems[outStart …]`, best first, and returns how many were written (fewer than k when fewer
- * items are eligible). `heap` is scratch of length ≥ k, so the call allocates nothing.
+ * items are eligible). `heap` is scratch for at least k items, so the call allocates nothing.
  */
 export function selectTopK(
   scores: Float64Array,
@@ -25,62 +38,72 @@ export function selectTopK(
   n: number,
   k: number,
   tieRank: Int32Array,
-  heap: Int32Array,
+  heap: SelectionHeap,
   outItems: Int32Array,
   outStart: number,
 ): number {
-  // Min-heap by quality: heap[0] is the worst item kept so far, its score cached in worstScore.
+  if (heap.k < k) throw new RangeError(`selection heap holds ${heap.k} items, fewer than k = ${k}`);
+  // Min-heap by quality: entry 0 is the worst item kept so far. Scores and tie ranks are copied
+  // into the heap so comparisons read no other array.
+  const heapItems = heap.items;
+  const heapScores = heap.scores;
+  const heapRanks = heap.ranks;
   let size = 0;
-  let worstScore = -Infinity;
   for (let item = 0; item < n; item++) {
     const score = scores[offset + item];
     if (size === k) {
       // Most items lose to the worst kept one; check that before anything else.
-      if (score < worstScore || score !== score) continue;
-      if (score === worstScore && tieRank[item] > tieRank[heap[0]]) continue;
-      siftDown(heap, item, size, scores, offset, tieRank);
-      worstScore = scores[offset + heap[0]];
+      if (score < heapScores[0] || score !== score) continue;
+      const rank = tieRank[item];
+      if (score === heapScores[0] && rank > heapRanks[0]) continue;
+      siftDown(heapItems, heapScores, heapRanks, size, item, score, rank);
       continue;
     }
     if (score !== score) continue;
+    const rank = tieRank[item];
     let child = size++;
     while (child > 0) {
       const parent = (child - 1) >> 1;
-      if (!worse(item, heap[parent], scores, offset, tieRank)) break;
-      heap[child] = heap[parent];
+      const parentScore = heapScores[parent];
+      // Stop when the new item is not worse than its parent.
+      if (score > parentScore || (score === parentScore && rank < heapRanks[parent])) break;
+      heapItems[child] = heapItems[parent];
+      heapScores[child] = parentScore;
+      heapRanks[child] = heapRanks[parent];
       child = parent;
     }
-    heap[child] = item;
-    if (size === k) worstScore = scores[offset + heap[0]];
+    heapItems[child] = item;
+    heapScores[child] = score;
+    heapRanks[child] = rank;
   }
 
   // Pop the worst repeatedly, filling the output from the back.
   const count = size;
   for (let position = count - 1; position >= 0; position--) {
-    outItems[outStart + position] = heap[0];
+    outItems[outStart + position] = heapItems[0];
     size--;
-    if (size > 0) siftDown(heap, heap[size], size, scores, offset, tieRank);
+    if (size > 0) siftDown(heapItems, heapScores, heapRanks, size, heapItems[size], heapScores[size], heapRanks[size]);
   }
   return count;
 }
 
-/** True when item a ranks below item b. */
-function worse(a: number, b: number, scores: Float64Array, offset: number, tieRank: Int32Array): boolean {
-  const sa = scores[offset + a];
-  const sb = scores[offset + b];
-  return sa < sb || (sa === sb && tieRank[a] > tieRank[b]);
-}
-
-/** Places `item` at the root and sifts it down a heap of `size` entries. */
-function siftDown(heap: Int32Array, item: number, size: number, scores: Float64Array, offset: number, tieRank: Int32Array): void {
+/** Places an entry at the root and sifts it down a heap of `size` entries. */
+function siftDown(items: Int32Array, scores: Float64Array, ranks: Int32Array, size: number, item: number, score: number, rank: number): void {
   let parent = 0;
   for (;;) {
     let child = 2 * parent + 1;
     if (child >= size) break;
-    if (child + 1 < size && worse(heap[child + 1], heap[child], scores, offset, tieRank)) child++;
-    if (!worse(heap[child], item, scores, offset, tieRank)) break;
-    heap[parent] = heap[child];
+    const right = child + 1;
+    if (right < size && (scores[right] < scores[child] || (scores[right] === scores[child] && ranks[right] > ranks[child]))) child = right;
+    const childScore = scores[child];
+    // Stop when the child is not worse than the entry.
+    if (childScore > score || (childScore === score && ranks[child] < rank)) break;
+    items[parent] = items[child];
+    scores[parent] = childScore;
+    ranks[parent] = ranks[child];
     parent = child;
   }
-  heap[parent] = item;
+  items[parent] = item;
+  scores[parent] = score;
+  ranks[parent] = rank;
 }
