@@ -77,6 +77,8 @@ export async function connectRedis(kind: string, url: URL, timeoutMs: number): P
     // Reconnect in the background after an outage, at most every 2 s; calls fail fast meanwhile.
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
   };
+  // NOTE: the cluster client is untested here (the tests run against one Redis server); the key
+  // layout keeps every command and script on one slot, which is what a cluster requires.
   const client = options.cluster
     ? new Cluster([{ host: redisOptions.host, port: redisOptions.port }], { redisOptions, lazyConnect: true, enableAutoPipelining: true })
     : new Redis(redisOptions);
