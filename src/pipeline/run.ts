@@ -132,6 +132,7 @@ async function registerAndPromote(
     sources: retrieval.quotas,
     fallback: retrieval.fallback.items,
     fallbackMethod: retrieval.fallback.method,
+    dataTime: latestTime(dataset.interactions.timestamp),
   };
   await saveRetrievalBundle(stores.artifacts, retrievalKey, bundle, retrieval.models, { version, dataFingerprint: fingerprint, createdAt });
   await registry.register({
@@ -160,6 +161,12 @@ async function registerAndPromote(
   await registry.promote('ranker', version);
   promoted.push(`ranker ${version}`);
   return { rankerVersion: version, promoted };
+}
+
+function latestTime(timestamps: Float64Array): number | undefined {
+  let latest = -Infinity;
+  for (const t of timestamps) if (Number.isFinite(t) && t > latest) latest = t;
+  return Number.isFinite(latest) ? latest : undefined;
 }
 
 async function openStores(config: Config): Promise<Stores> {

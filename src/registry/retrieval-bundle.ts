@@ -24,6 +24,12 @@ export interface RetrievalBundle {
   readonly fallback: readonly { readonly itemId: string; readonly score: number }[];
   /** Method that computed `fallback`, for docs and logs. */
   readonly fallbackMethod: string;
+  /**
+   * Time of the latest training interaction, ms. The API derives time-based features (days since
+   * an event) as of this time when it is earlier than the clock, so a model trained on old data
+   * sees features in the range it was trained on. Absent in bundles written before it existed.
+   */
+  readonly dataTime?: number;
 }
 
 const BUNDLE_FILE = 'bundle.json';

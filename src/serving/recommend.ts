@@ -47,7 +47,9 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
     return response(userId, items, lookup.path, lookup.reason, versions);
   }
 
-  const now = deps.now?.() ?? Date.now();
+  // Time-based features are derived as of the latest training interaction when the clock is later.
+  const clock = deps.now?.() ?? Date.now();
+  const now = retrieval.dataTime === null ? clock : Math.min(clock, retrieval.dataTime);
   let features;
   try {
     features = await withTimeout(

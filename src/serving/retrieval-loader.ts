@@ -20,6 +20,7 @@ export async function loadRetrievalVersion(artifacts: ArtifactStore, record: Mod
     version: record.version,
     candidateVersion: record.candidateVersion,
     feedback: bundle.feedback,
+    dataTime: typeof bundle.dataTime === 'number' && Number.isFinite(bundle.dataTime) ? bundle.dataTime : null,
     fallback: bundle.fallback.slice(0, maxTopK),
     knowsUser: (userId) => sources.some((s) => s.model.userIndex(userId) >= 0),
     retrieve(userId, history, count) {

@@ -12,13 +12,14 @@ import type { LoadedRetrieval, ScoredItem } from './types.js';
  */
 export function singleModelRetrieval(
   model: RetrievalModel,
-  info: { version: string; candidateVersion: string | null; feedback: FeedbackKind; maxTopK: number; fallback?: readonly ScoredItem[] },
+  info: { version: string; candidateVersion: string | null; feedback: FeedbackKind; maxTopK: number; fallback?: readonly ScoredItem[]; dataTime?: number },
 ): LoadedRetrieval {
   const tieRank = tieRankByItemId(model.itemIds);
   return {
     version: info.version,
     candidateVersion: info.candidateVersion,
     feedback: info.feedback,
+    dataTime: info.dataTime ?? null,
     fallback: info.fallback ?? buildFallbackList(model, info.maxTopK),
     knowsUser: (userId) => model.userIndex(userId) >= 0,
     retrieve(userId, history, count) {

@@ -14,6 +14,8 @@ export interface LoadedRetrieval {
   /** Candidate store version precomputed with this model; null when none was recorded. */
   readonly candidateVersion: string | null;
   readonly feedback: FeedbackKind;
+  /** Time of the latest training interaction (ms); features are read as of it when the clock is later. Null when unknown. */
+  readonly dataTime: number | null;
   /** True when some source of the model was trained on the user. */
   knowsUser(userId: string): boolean;
   /**

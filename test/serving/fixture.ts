@@ -32,6 +32,8 @@ export const USER_SCORES = {
   U2: { I1: 9, I2: 0.2, I3: 0.3, I4: 0.7, I5: 0.7, I6: 0.1 },
 };
 export const ITEM_RATING_MEAN = { I3: 2.0, I4: 4.0, I5: 4.5 };
+/** Last interaction time of I3, I4 and I5: 2020-01-01 UTC. */
+export const ITEM_LAST_INTERACTION = Date.UTC(2020, 0, 1);
 
 export const TEST_LIMITS: AppLimits = { maxTopK: 100, defaultTopK: 10, maxUserIdLength: 64, bodyLimit: 1024, storeTimeoutMs: 200 };
 
@@ -55,6 +57,8 @@ export interface FixtureOptions {
   wrapOnline?: (store: OnlineStore) => OnlineStore;
   /** Skips registering any model. */
   empty?: boolean;
+  /** Time of the latest training interaction the retrieval model reports (ms). */
+  dataTime?: number;
 }
 
 /** The B19 single-leaf model: every row scores 0.5. */
@@ -66,10 +70,10 @@ export function constantRankerJson(): string {
  * A one-split model on `item_rating_mean`: below 3.0 scores 0.5 - 1, otherwise 0.5 + 1; a missing
  * value goes left. It shows that features reach the ranker by name.
  */
-export function ratingSplitRankerJson(): string {
+export function ratingSplitRankerJson(feature = 'item_rating_mean', threshold = 3.0): string {
   const model = JSON.parse(constantRankerJson());
   const learner = model.learner;
-  learner.feature_names = ['retrieval_score', 'item_rating_mean'];
+  learner.feature_names = ['retrieval_score', feature];
   learner.feature_types = ['float', 'float'];
   learner.learner_model_param.num_feature = '2';
   learner.objective = { name: 'reg:squarederror', reg_loss_param: { scale_pos_weight: '1' } };
@@ -85,7 +89,7 @@ export function ratingSplitRankerJson(): string {
     loss_changes: [1, 0, 0],
     parents: [2147483647, 0, 0],
     right_children: [2, -1, -1],
-    split_conditions: [3.0, -1, 1],
+    split_conditions: [threshold, -1, 1],
     split_indices: [1, 0, 0],
     split_type: [0, 0, 0],
     sum_hessian: [3, 1, 2],
@@ -107,7 +111,7 @@ export async function createServingFixture(options: FixtureOptions = {}): Promis
   const model = new TableRetrievalModel(USER_SCORES, UNKNOWN_SCORES);
   const loader: ModelLoader = {
     loadRetrieval: async (record) =>
-      singleModelRetrieval(model, { version: record.version, candidateVersion: record.candidateVersion, feedback: 'explicit', maxTopK: TEST_LIMITS.maxTopK }),
+      singleModelRetrieval(model, { version: record.version, candidateVersion: record.candidateVersion, feedback: 'explicit', maxTopK: TEST_LIMITS.maxTopK, dataTime: options.dataTime }),
     loadRanker: (record) => loadRankerVersion(artifacts, record),
   };
   const log = pino({ level: 'silent' });
@@ -187,7 +191,12 @@ async function seedStores(online: SqliteOnlineStore, candidates: SqliteCandidate
   ]);
   await online.putLatest(
     onlineGroupName(ITEM_STATS),
-    Object.entries(ITEM_RATING_MEAN).map(([entityId, mean]) => ({ entityId, eventTime: 1, createdTime: 1, values: { item_rating_mean: mean } })),
+    Object.entries(ITEM_RATING_MEAN).map(([entityId, mean]) => ({
+      entityId,
+      eventTime: ITEM_LAST_INTERACTION,
+      createdTime: ITEM_LAST_INTERACTION,
+      values: { item_rating_mean: mean, item_last_interaction_time: ITEM_LAST_INTERACTION },
+    })),
   );
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServingFixture, ratingSplitRankerJson, slowStore, type ServingFixture } from './fixture.js';
+import { createServingFixture, ITEM_LAST_INTERACTION, ratingSplitRankerJson, slowStore, type ServingFixture } from './fixture.js';
 
 let fixture: ServingFixture | undefined;
 
@@ -53,6 +53,17 @@ describe('POST /recommendations', () => {
     expect(ids(body)).toEqual(['I4', 'I5', 'I3']);
     expect(body.recommendations.map((r: { predicted_rating: number }) => r.predicted_rating)).toEqual([1.5, 1.5, -0.5]);
     expect(body.model_versions.ranker).toBe('r2');
+  });
+
+  it('derives time features as of the data time', async () => {
+    // The split sends items last seen less than 10 days before the feature time to the low leaf.
+    const dayMs = 86_400_000;
+    fixture = await createServingFixture({ dataTime: ITEM_LAST_INTERACTION + 2 * dayMs });
+    await fixture.addRanker('r2', ratingSplitRankerJson('item_days_since_last_interaction', 10), 2_000);
+    await fixture.registry.promote('ranker', 'r2');
+    await fixture.holder.refresh();
+    const body = (await post(fixture, { user_id: 'U1', top_k: 10 })).json();
+    expect(body.recommendations.map((r: { predicted_rating: number }) => r.predicted_rating)).toEqual([-0.5, -0.5, -0.5]);
   });
 
   it('retrieves on the fly for a known user', async () => {
