@@ -10,10 +10,6 @@ let count = 0;
 
 artifactStoreConformance('file', {
   open: () => openFileArtifactStore(new URL(`file://${dir}/root-${count++}`)),
-  skip: {
-    'parent key reads nested keys':
-      'FileArtifactStore.listFiles of a parent key also lists the ".artifact" marker files of the keys below it (for example "bundle/.artifact")',
-  },
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

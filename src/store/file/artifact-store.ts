@@ -74,7 +74,7 @@ export class FileArtifactStore implements ArtifactStore {
     return entries
       .filter((e) => e.isFile())
       .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-      .filter((name) => name !== KEY_MARKER)
+      .filter((name) => name !== KEY_MARKER && !name.endsWith(`/${KEY_MARKER}`))
       .sort();
   }
 
