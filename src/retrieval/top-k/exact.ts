@@ -22,7 +22,7 @@ export interface TopKOptions {
   readonly tieRank: Int32Array;
   /** Items never returned per user; null for none. */
   readonly exclusions?: ExclusionLists | null;
-  /** Threads to use, the calling one included (default: available parallelism). */
+  /** Threads to use, the calling one included (default: 1 for small searches, else every available core). */
   readonly threads?: number;
   /** Users scored together (default 64). */
   readonly blockSize?: number;
@@ -59,7 +59,7 @@ const DEFAULT_BLOCK = 64;
 
 /** Computes the exact top-K of every user of `scorer`, on several threads. */
 export async function exactTopK(scorer: InnerProductScorer, options: TopKOptions): Promise<TopKResult> {
-  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), scorer.nUsers));
+  const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scorer), scorer.nUsers));
   const job = createJob(scorer, options, threads > 1);
   if (threads === 1) {
     runTopKRange(job, 0, scorer.nUsers);
@@ -69,6 +69,18 @@ export async function exactTopK(scorer: InnerProductScorer, options: TopKOptions
     await runOnWorkers(job, ranges);
   }
   return { k: job.k, counts: job.counts, items: job.items, scores: job.scores };
+}
+
+/**
+ * Below this many multiply-adds (users × items × width) one thread is faster: starting a range on
+ * a worker (shared copies of the inputs, a WebAssembly instance with its own copy of the items)
+ * cost more than it saved on MovieLens 100k (943 × 1,650 × 101, about 1.6e8) in the top-K benchmark.
+ */
+const SINGLE_THREAD_WORK = 2 ** 28;
+
+/** Returns 1 for small searches, otherwise every available core. */
+function defaultThreads(scorer: InnerProductScorer): number {
+  return scorer.nUsers * scorer.nItems * scorer.width < SINGLE_THREAD_WORK ? 1 : availableParallelism();
 }
 
 function createJob(scorer: InnerProductScorer, options: TopKOptions, shared: boolean): TopKJob {
