@@ -11,10 +11,10 @@ export const ROOT_PARENT = 2147483647;
 
 /**
  * Parses an XGBoost JSON model (`Booster.save_model("m.json")`) written by XGBoost 1.x to 3.x.
- * Tolerated differences between versions: base_score as "0.500000", "5E-1" or "[5E-1]";
- * default_left as booleans or 0/1; optional iteration_indptr, split_type and categorical arrays;
- * optional feature_names / feature_types; gbtree or dart boosters. Anything else that is missing
- * or malformed raises REC_ERR_MODEL_INVALID naming the file and the JSON path.
+ * It accepts base_score as "0.500000", "5E-1" or "[5E-1]", and default_left as booleans or 0/1.
+ * The iteration_indptr, split_type, categorical arrays, feature_names and feature_types fields
+ * are optional, and the booster may be gbtree or dart. Anything else that is missing or malformed
+ * raises REC_ERR_MODEL_INVALID naming the file and the JSON path.
  *
  * @param source file name (or other label) used in error messages
  */
