@@ -1,5 +1,7 @@
 import { addGramRows, alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
 import { createSmallRowSolver, type SmallRowSolver } from './als-small-rows.js';
+import { AlsWasmRows } from './als-wasm.js';
+import { alsCgRowsWasm } from './als-wasm-rows.js';
 import { bprStratum } from './bpr-kernel.js';
 
 /**
@@ -73,6 +75,22 @@ export interface TaskResult {
 
 const scratchByFactors = new Map<number, CgScratch>();
 let smallRows: { generation: number; solver: SmallRowSolver } | null = null;
+let engine: AlsWasmRows | null | undefined;
+
+/**
+ * This thread's WebAssembly engine, or null where WebAssembly SIMD is unavailable (then every
+ * thread of the process uses the JavaScript kernel, so results still agree across threads).
+ */
+function wasmEngine(): AlsWasmRows | null {
+  if (engine === undefined) {
+    try {
+      engine = new AlsWasmRows();
+    } catch {
+      engine = null;
+    }
+  }
+  return engine;
+}
 
 function smallRowSolverFor(task: AlsRowsTask): SmallRowSolver | null {
   if (task.gramFactor === null || task.smallRowLimit < 1) return null;
@@ -91,7 +109,12 @@ export function runTask(task: ParallelTask): TaskResult {
       scratchByFactors.set(task.factors, scratch);
     }
     const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
-    alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch, smallRowSolverFor(task));
+    const engine = wasmEngine();
+    if (engine !== null) {
+      alsCgRowsWasm(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, engine, task.generation, smallRowSolverFor(task));
+    } else {
+      alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch, smallRowSolverFor(task));
+    }
     return { correct: 0, skipped: 0 };
   }
   if (task.op === 'gram-rows') {

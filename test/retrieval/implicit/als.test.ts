@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { alsCgRows, createCgScratch, gramMatrix } from '../../../src/retrieval/implicit/als-kernel.js';
 import { createSmallRowSolver } from '../../../src/retrieval/implicit/als-small-rows.js';
+import { AlsWasmRows } from '../../../src/retrieval/implicit/als-wasm.js';
+import { alsCgRowsWasm } from '../../../src/retrieval/implicit/als-wasm-rows.js';
 import { choleskyInPlace } from '../../../src/retrieval/implicit/cholesky.js';
 import { trainAls } from '../../../src/retrieval/implicit/als.js';
 import { buildCsr } from '../../../src/retrieval/implicit/csr.js';
@@ -68,6 +70,24 @@ describe('ALS conjugate-gradient half-step', () => {
       }
       const exact = solveSymmetricPositive(a, b, f);
       for (let p = 0; p < f; p++) expect(x[u * f + p]).toBeCloseTo(exact[p], 5);
+    }
+  });
+
+  it('matches the JavaScript kernel in WebAssembly', () => {
+    // Odd and even widths: the WebAssembly rows are padded to an even width.
+    for (const f of [5, 8]) {
+      const users = matrix.rows;
+      const items = matrix.cols;
+      const confidence = { ...matrix, data: matrix.data.map((v) => 2 * v) };
+      const y = Float32Array.from({ length: items * f }, (_, k) => Math.sin(k) * 0.3);
+      const start = Float32Array.from({ length: users * f }, (_, k) => Math.cos(k) * 0.01);
+      const gram = new Float64Array(f * f);
+      gramMatrix(y, items, f, 0.01, gram);
+      const js = Float32Array.from(start);
+      const wasm = Float32Array.from(start);
+      alsCgRows(confidence, js, y, gram, f, 3, 0, users, createCgScratch(f));
+      alsCgRowsWasm(confidence, wasm, y, gram, f, 3, 0, users, new AlsWasmRows(), 1, null);
+      for (let k = 0; k < js.length; k++) expect(wasm[k]).toBeCloseTo(js[k], 5);
     }
   });
 
