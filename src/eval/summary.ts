@@ -36,7 +36,7 @@ export function formatReportSummary(report: EvaluationReport): string {
   const header = ['model', 'users', ...names, 'fit s'];
   const body = rows.map((row, r) => {
     const model = report.models[r];
-    if (model.status === 'failed') return [row.model, '–', ...names.map(() => '–'), `failed: ${model.error ?? ''}`];
+    if (model.status === 'failed') return [row.model, '–', ...names.map(() => '–'), 'failed'];
     return [row.model, String(row.users), ...names.map((name) => formatNumber(row.values[name])), model.fitSeconds.toFixed(2)];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((line) => line[c].length)));
@@ -51,6 +51,9 @@ export function formatReportSummary(report: EvaluationReport): string {
     pad(header),
     ...body.map(pad),
   ];
+  for (const model of report.models) {
+    if (model.status === 'failed') lines.push(`failed: ${model.name}: ${model.error ?? 'unknown error'}`);
+  }
   if (report.files.html !== null) lines.push('', `report: ${report.files.html}`, `json:   ${report.files.json}`);
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { buildDatasetInfo, buildInteractions } from '../../src/data/dataset.js';
 import type { EvaluationModel, FitContext } from '../../src/eval/model-types.js';
 import { popularityModel } from '../../src/eval/models/popularity.js';
 import { runEvaluation } from '../../src/eval/run-evaluation.js';
+import { formatReportSummary } from '../../src/eval/summary.js';
 import { createLogger, setLogger } from '../../src/log.js';
 import { sharedPath } from '../helpers/shared.js';
 
@@ -77,6 +78,8 @@ describe('runEvaluation', () => {
     expect(report.models[0].status).toBe('failed');
     expect(report.models[0].error).toBe('no factors');
     expect(report.models[1].status).toBe('ok');
+    expect(formatReportSummary(report)).toContain('failed: broken: no factors');
+    expect(formatReportSummary(report)).toMatch(/^broken\s+–/m);
   });
 
   it('writes a self-contained report with one svg per chart', async () => {
