@@ -18,7 +18,7 @@ import type { Candidate, OfflineStore } from '../store/types.js';
 import { itemsByUser } from './interactions.js';
 import { trainRankerStage } from './ranker-stage.js';
 import { rowFeatureNames, rowValues, type RankerRows } from './ranker-rows.js';
-import { retrievalShares, sourceOptions, trainSources } from './retrieval-training.js';
+import { retrievalShares, sourceOptions, trainSources, type SourceCache } from './retrieval-training.js';
 
 /** Headline figures of one evaluated model, for the pipeline summary. */
 export interface EvaluationHeadline {
@@ -32,11 +32,11 @@ export interface EvaluationHeadline {
  * split and full-ranking protocol, and writes report.json and report.html to WORKDIR. The
  * two-stage model is trained exactly as the pipeline trains it, on the training part only.
  */
-export async function evaluatePipeline(config: Config, offline: OfflineStore, dataset: Dataset, quiet: boolean, log: Logger): Promise<EvaluationReport> {
+export async function evaluatePipeline(config: Config, offline: OfflineStore, dataset: Dataset, quiet: boolean, log: Logger, cache?: SourceCache): Promise<EvaluationReport> {
   const twoStage = createTwoStageModel(
     'two-stage',
     `merged retrieval (${config.RETRIEVAL_SOURCES}) reordered by the GBDT ranker, as served`,
-    (context, users) => twoStageLists(config, offline, dataset, context, users, quiet),
+    (context, users) => twoStageLists(config, offline, dataset, context, users, quiet, cache),
   );
   return runEvaluation({ config, dataset, models: [popularityModel, twoStage], log });
 }
@@ -45,10 +45,18 @@ export function evaluationHeadline(report: EvaluationReport): EvaluationHeadline
   return headlineRows(report).map((row) => ({ model: row.model, users: row.users, values: row.values }));
 }
 
-async function twoStageLists(config: Config, offline: OfflineStore, dataset: Dataset, context: FitContext, users: Int32Array, quiet: boolean): Promise<TwoStageLists> {
+async function twoStageLists(
+  config: Config,
+  offline: OfflineStore,
+  dataset: Dataset,
+  context: FitContext,
+  users: Int32Array,
+  quiet: boolean,
+  cache?: SourceCache,
+): Promise<TwoStageLists> {
   const train = context.train;
-  const trained = await trainRankerStage(config, offline, train, dataset.info.feedback, quiet);
-  const sources = await trainSources(train, retrievalShares(config), sourceOptions(config, quiet));
+  const trained = await trainRankerStage(config, offline, train, dataset.info.feedback, quiet, cache);
+  const sources = await trainSources(train, retrievalShares(config), sourceOptions(config, quiet), cache);
   const retriever = new MergedRetriever(sources.sources, context.candidateCount);
   const history = itemsByUser(train);
 

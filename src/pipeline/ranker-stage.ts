@@ -6,7 +6,7 @@ import type { OfflineStore } from '../store/types.js';
 import { quantileTime, subsetInteractions } from './interactions.js';
 import { buildRankerRows } from './ranker-rows.js';
 import { trainRanker, type TrainedRanker } from './ranker-training.js';
-import { retrievalShares, sourceOptions, trainSources } from './retrieval-training.js';
+import { retrievalShares, sourceOptions, trainSources, type SourceCache } from './retrieval-training.js';
 
 /** Share of the interactions (by time) that trains the retrieval model whose candidates make ranker rows. */
 export const RANKER_CUT_FRACTION = 0.8;
@@ -26,6 +26,7 @@ export async function trainRankerStage(
   interactions: Interactions,
   feedback: FeedbackKind,
   quiet: boolean,
+  cache?: SourceCache,
 ): Promise<TrainedRanker | null> {
   const cutTime = quantileTime(interactions.timestamp, RANKER_CUT_FRACTION);
   if (!Number.isFinite(cutTime)) {
@@ -33,7 +34,7 @@ export async function trainRankerStage(
   }
   const before = subsetInteractions(interactions, (j) => interactions.timestamp[j] < cutTime);
   if (before.user.length === 0) return null;
-  const sources = await trainSources(before, retrievalShares(config), sourceOptions(config, quiet));
+  const sources = await trainSources(before, retrievalShares(config), sourceOptions(config, quiet), cache);
   const retriever = new MergedRetriever(sources.sources, config.CANDIDATE_COUNT);
   const rows = await buildRankerRows(offline, interactions, retriever, { feedback, cutTime, negativesPerUser: NEGATIVES_PER_USER });
   if (rows.count < 2 || rows.positives === 0 || (feedback === 'implicit' && rows.positives === rows.count)) return null;

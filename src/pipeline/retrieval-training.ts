@@ -13,6 +13,7 @@ import {
 } from '../retrieval/implicit/train.js';
 import type { MergeSource } from '../retrieval/merge-retriever.js';
 import { sourceQuotas } from '../retrieval/merge.js';
+import { interactionSetKey } from './interactions.js';
 
 export interface SourceTrainingOptions {
   readonly seed: number;
@@ -30,10 +31,34 @@ export interface TrainedSources {
 }
 
 /**
- * Trains every source with a share above 0, in the configured order, on the same interactions.
- * Quotas split `candidateCount` by share.
+ * Trained sources of one pipeline run by interaction set and settings. The evaluation's training
+ * split is the same set as the part before the ranker's cut, so its retrieval is trained once.
  */
-export async function trainSources(interactions: Interactions, shares: readonly RetrievalSourceShare[], options: SourceTrainingOptions): Promise<TrainedSources> {
+export type SourceCache = Map<string, Promise<TrainedSources>>;
+
+/**
+ * Trains every source with a share above 0, in the configured order, on the same interactions.
+ * Quotas split `candidateCount` by share. With a cache, an equal interaction set trained with the
+ * same settings reuses the earlier models; sources look users and items up by raw id, so a
+ * different index order of the same set does not matter.
+ */
+export async function trainSources(
+  interactions: Interactions,
+  shares: readonly RetrievalSourceShare[],
+  options: SourceTrainingOptions,
+  cache?: SourceCache,
+): Promise<TrainedSources> {
+  if (!cache) return trainSourcesUncached(interactions, shares, options);
+  const key = JSON.stringify([interactionSetKey(interactions), shares, options.seed, options.factors, options.candidateCount]);
+  let trained = cache.get(key);
+  if (!trained) {
+    trained = trainSourcesUncached(interactions, shares, options);
+    cache.set(key, trained);
+  }
+  return trained;
+}
+
+async function trainSourcesUncached(interactions: Interactions, shares: readonly RetrievalSourceShare[], options: SourceTrainingOptions): Promise<TrainedSources> {
   if (interactions.user.length === 0) {
     throw new TwostageError('REC_ERR_TRAINING_FAILED', 'no interactions to train retrieval on; ingest a dataset with interactions first');
   }

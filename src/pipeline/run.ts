@@ -15,7 +15,7 @@ import { evaluatePipeline, evaluationHeadline } from './evaluation.js';
 import { buildFallback } from './fallback.js';
 import { materializeHistory } from './history.js';
 import { trainRankerStage } from './ranker-stage.js';
-import { retrievalShares, sourceOptions, trainSources } from './retrieval-training.js';
+import { retrievalShares, sourceOptions, trainSources, type SourceCache } from './retrieval-training.js';
 import type { PipelineSummary, StepTiming } from './summary.js';
 
 export interface PipelineOptions {
@@ -65,10 +65,11 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
     const features = await step('features', () => runFeaturePipeline({ offline: stores.offline, online: stores.online, data: dataset, now: now(), quiet: options.quiet }));
     await step('interaction history', () => materializeHistory(stores.online, dataset.interactions, now()));
 
-    const ranker = await step('ranker', () => trainRankerStage(config, stores.offline, dataset.interactions, dataset.info.feedback, options.quiet));
+    const sourceCache: SourceCache = new Map();
+    const ranker = await step('ranker', () => trainRankerStage(config, stores.offline, dataset.interactions, dataset.info.feedback, options.quiet, sourceCache));
     const retrieval = await step('retrieval', () => trainRetrievalStep(config, dataset, options.quiet));
 
-    const evaluation = await step('evaluation', () => evaluatePipeline(config, stores.offline, dataset, options.quiet, options.log));
+    const evaluation = await step('evaluation', () => evaluatePipeline(config, stores.offline, dataset, options.quiet, options.log, sourceCache));
 
     const version = newVersionId(now());
     const candidateUsers = await step('candidates', () => precomputeCandidates(stores.candidates, version, dataset.interactions, retrieval.retriever, options.quiet));
