@@ -7,7 +7,7 @@ import { action, parseIntegerFlag, type CommandResult } from '../run.js';
 interface RecommendCommandOptions {
   user: string;
   stage?: string;
-  topK?: number;
+  topK?: string;
   json?: boolean;
 }
 
@@ -35,7 +35,7 @@ export function registerRecommendCommand(parent: Command): void {
     .description("Print one user's recommendations, offline")
     .requiredOption('--user <id>', 'raw user id')
     .option('--stage <stage>', 'retrieval: candidates only; full: candidates reordered by the ranker (default: full when available, else retrieval)')
-    .option('--top-k <n>', 'number of recommendations (default: TOP_K, at most MAX_TOP_K)', parseIntegerFlag('--top-k', 1, 10_000))
+    .option('--top-k <n>', 'number of recommendations (default: TOP_K, at most MAX_TOP_K)')
     .option('--json', 'print one JSON object on stdout')
     .action(
       action<RecommendCommandOptions>(async (ctx, options) => {
@@ -43,7 +43,8 @@ export function registerRecommendCommand(parent: Command): void {
         if (!(stage in STAGES)) {
           throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --stage "${stage}": expected ${Object.keys(STAGES).join(' or ')}`);
         }
-        const topK = options.topK ?? ctx.config.TOP_K;
+        // Parsed here rather than by commander, so an invalid value is reported as one error line.
+        const topK = options.topK === undefined ? ctx.config.TOP_K : parseIntegerFlag('--top-k', 1, 10_000)(options.topK);
         if (topK > ctx.config.MAX_TOP_K) {
           throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --top-k ${topK}: at most MAX_TOP_K (${ctx.config.MAX_TOP_K})`);
         }

@@ -3,13 +3,15 @@ import { RETRIEVAL_ALGORITHMS, trainRetrieval, type TrainRetrievalSummary } from
 import { TwostageError } from '../../errors.js';
 import { action, parseIntegerFlag } from '../run.js';
 
+// Numeric flags arrive as strings and are parsed inside the action wrapper, so an invalid value
+// is reported as one `error:` line instead of escaping from commander's option parser.
 interface TrainRetrievalCommandOptions {
   algorithm: string;
-  factors?: number;
-  seed?: number;
-  epochs?: number;
-  validationFraction?: number;
-  patience?: number;
+  factors?: string;
+  seed?: string;
+  epochs?: string;
+  validationFraction?: string;
+  patience?: string;
   candidates: boolean;
   json?: boolean;
 }
@@ -20,32 +22,38 @@ export function registerTrainRetrievalCommand(parent: Command): void {
     .command('retrieval')
     .description('Train a retrieval model on the ingested dataset, store it, precompute its candidates and register it (staging)')
     .option('--algorithm <name>', `retrieval algorithm (${RETRIEVAL_ALGORITHMS.join('|')})`, 'svd')
-    .option('--factors <n>', 'latent factors (default: MF_FACTORS)', parseIntegerFlag('--factors', 1, 4096))
-    .option('--seed <n>', 'random seed (default: SEED)', parseIntegerFlag('--seed', 0, 2 ** 32 - 1))
-    .option('--epochs <n>', 'SGD epochs (default 20)', parseIntegerFlag('--epochs', 1, 100_000))
-    .option('--validation-fraction <f>', 'hold out this fraction of ratings and report their RMSE per epoch', parseFraction)
-    .option('--patience <n>', 'stop after this many epochs without a validation improvement and keep the best epoch', parseIntegerFlag('--patience', 1, 100_000))
+    .option('--factors <n>', 'latent factors (default: MF_FACTORS)')
+    .option('--seed <n>', 'random seed (default: SEED)')
+    .option('--epochs <n>', 'SGD epochs (default 20)')
+    .option('--validation-fraction <f>', 'hold out this fraction of ratings and report their RMSE per epoch')
+    .option('--patience <n>', 'stop after this many epochs without a validation improvement and keep the best epoch')
     .option('--no-candidates', 'skip precomputing the candidate version')
     .option('--json', 'print one JSON object on stdout')
     .action(
       action<TrainRetrievalCommandOptions>(
         async (ctx, options) => {
-          if (options.patience !== undefined && options.validationFraction === undefined) {
+          const epochs = options.epochs === undefined ? undefined : parseIntegerFlag('--epochs', 1, 100_000)(options.epochs);
+          const validationFraction = options.validationFraction === undefined ? undefined : parseFraction(options.validationFraction);
+          const patience = options.patience === undefined ? undefined : parseIntegerFlag('--patience', 1, 100_000)(options.patience);
+          if (patience !== undefined && validationFraction === undefined) {
             throw new TwostageError('REC_ERR_REQUEST_INVALID', '--patience needs --validation-fraction: early stopping watches the validation RMSE');
           }
           const summary = await trainRetrieval(ctx.config, {
             algorithm: options.algorithm,
             factors: ctx.config.MF_FACTORS,
             seed: ctx.config.SEED,
-            epochs: options.epochs,
-            validationFraction: options.validationFraction,
-            patience: options.patience,
+            epochs,
+            validationFraction,
+            patience,
             candidates: options.candidates,
             quiet: ctx.json,
           });
           return { json: summaryJson(summary), text: summaryText(summary) };
         },
-        (options) => ({ MF_FACTORS: options.factors, SEED: options.seed }),
+        (options) => ({
+          MF_FACTORS: options.factors === undefined ? undefined : parseIntegerFlag('--factors', 1, 4096)(options.factors),
+          SEED: options.seed === undefined ? undefined : parseIntegerFlag('--seed', 0, 2 ** 32 - 1)(options.seed),
+        }),
       ),
     );
 }
