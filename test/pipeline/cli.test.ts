@@ -35,7 +35,7 @@ describe('pipeline and models commands', () => {
   });
 
   it('prints one JSON object with --json', () => {
-    expect(pipeline.code).toBe(0);
+    expect(pipeline.code, pipeline.stderr).toBe(0);
     const lines = pipeline.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0]);
@@ -47,7 +47,7 @@ describe('pipeline and models commands', () => {
 
   it('lists the promoted versions', async () => {
     const listed = await twostage(workdir, ['models', 'list', '--json']);
-    expect(listed.code).toBe(0);
+    expect(listed.code, listed.stderr).toBe(0);
     const { versions } = JSON.parse(listed.stdout);
     expect(versions.map((v: { kind: string; stage: string }) => `${v.kind}:${v.stage}`).sort()).toEqual(['ranker:production', 'retrieval:production']);
   });
@@ -67,7 +67,7 @@ describe('pipeline and models commands', () => {
 
   it('answers the full stage offline', async () => {
     const result = await twostage(workdir, ['recommend', '--user', 'UX0001', '--stage', 'full', '--top-k', '3', '--json']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout);
     expect(body.fallback).toBe(false);
     expect(body.recommendations.map((r: { parent_asin: string }) => r.parent_asin).sort()).toEqual(['PX0004', 'PX0005']);
