@@ -148,6 +148,7 @@ async function registerAndPromote(
   });
   const promoted = [`retrieval ${version}`];
   await registry.promote('retrieval', version);
+  await registry.pruneCandidateVersions();
 
   if (!ranker) return { rankerVersion: null, promoted };
   const rankerKey = `models/ranker/${version}`;

@@ -114,6 +114,28 @@ export class ModelRegistry {
     return this.promote(kind, target.version);
   }
 
+  /**
+   * Deletes candidate store versions no retrieval version needs any more: every committed version
+   * except those of the production retrieval version, of the `keepArchived` newest archived ones
+   * (so they can still be rolled back to) and of staging versions. Returns the deleted versions.
+   */
+  async pruneCandidateVersions(keepArchived = 2): Promise<string[]> {
+    if (!this.candidates) return [];
+    const versions = await this.store.listVersions('retrieval');
+    const archived = versions.filter((r) => r.stage === 'archived').slice(0, keepArchived);
+    const kept = new Set(
+      [...versions.filter((r) => r.stage !== 'archived'), ...archived].map((r) => r.candidateVersion).filter((v): v is string => v !== null),
+    );
+    const active = await this.candidates.activeVersion();
+    const deleted: string[] = [];
+    for (const version of await this.candidates.listVersions()) {
+      if (kept.has(version) || version === active) continue;
+      await this.candidates.deleteVersion(version);
+      deleted.push(version);
+    }
+    return deleted;
+  }
+
   private async activateCandidates(target: ModelVersionRecord): Promise<{ version: string; previous: string | null } | null> {
     if (target.kind !== 'retrieval' || target.candidateVersion === null) return null;
     if (!this.candidates) {

@@ -85,6 +85,19 @@ describe('ModelRegistry', () => {
     store = await openSqliteRegistryStore(new URL(`sqlite://${dir}/registry.sqlite`));
   });
 
+  it('prunes candidates no version needs', async () => {
+    for (const [version, at] of [['s1', 1_000], ['s2', 2_000], ['s3', 3_000], ['s4', 4_000]] as const) {
+      await committedCandidateVersion(candidates, `c-${version}`);
+      await register('retrieval', version, at, `c-${version}`);
+      await registry.promote('retrieval', version);
+    }
+    await committedCandidateVersion(candidates, 'c-orphan');
+    const deleted = await registry.pruneCandidateVersions(2);
+    expect(deleted.sort()).toEqual(['c-orphan', 'c-s1']);
+    expect((await candidates.listVersions()).sort()).toEqual(['c-s2', 'c-s3', 'c-s4']);
+    expect(await candidates.activeVersion()).toBe('c-s4');
+  });
+
   it('rolls back to the newest older archived version', async () => {
     for (const [version, at] of [['r1', 1_000], ['r2', 2_000], ['r3', 3_000]] as const) {
       await register('ranker', version, at);
