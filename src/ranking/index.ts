@@ -15,3 +15,4 @@ export type { GbdtDataset } from './gbdt/dataset.js';
 export { meanNdcg, evaluateMetric } from './gbdt/metrics.js';
 export { FeatureEncoder, loadEncoder, saveEncoder, oneHotName, type EncodedFeature, type RawValue, type FitOptions } from './encoder.js';
 export { trainWithLibxgboost, libxgboostUnavailable, libxgboostVersion } from './native/libxgboost.js';
+export { scoreCsv, type ScoreCsvOptions, type ScoreCsvResult } from './score-csv.js';
