@@ -9,9 +9,9 @@ import { F64, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, was
  *   b − Σ (c − 1)(y·x) y, and (0, 1) the product Σ (c − 1)(y·p) y;
  * - `symv`: out = scale · G v for the f × f Gram matrix.
  *
- * Each dot product sums the even and the odd factors separately and adds the two sums at the
- * end, so results differ from the JavaScript loops by rounding only; they are the same on every
- * thread. Rows are padded to an even width with zeros.
+ * Each dot product keeps four partial sums (factor index mod 4) and adds them at the end. Results
+ * therefore differ from the JavaScript loops by rounding only, and they are the same on every
+ * thread. Rows are padded with zeros to a multiple of four values.
  */
 
 // rowApply parameters, by local index.
@@ -33,24 +33,36 @@ const CONF = 12;
 const DOT = 13;
 const ACC = 14;
 const COEF = 15;
-const ROW_APPLY_LOCALS: ValueType[] = [I32, I32, I32, F64, F64, V128, V128];
+const ACC2 = 16;
+const ROW_APPLY_LOCALS: ValueType[] = [I32, I32, I32, F64, F64, V128, V128, V128];
 
 const F64_LOAD_ALIGN = 3;
 const I32_LOAD_ALIGN = 2;
 
-/** Emits acc = Σ over the row of y[yRow + offset] · v[vPtr + offset] (two lanes), then dot = lane 0 + lane 1. */
-function emitDot(b: FunctionBody, rowLocal: number, vLocal: number, rowBytesLocal: number, offset: number, acc: number, dot: number): void {
+/**
+ * Emits dot = Σ over the row of y[row + offset] · v[v + offset]. Two vector accumulators (four
+ * lanes) take alternate 16-byte steps, so consecutive additions do not wait on each other; rows
+ * are padded to a multiple of four values for that.
+ */
+function emitDot(b: FunctionBody, rowLocal: number, vLocal: number, rowBytesLocal: number, offset: number, acc: number, acc2: number, dot: number): void {
   b.zeroVector().set(acc);
+  b.zeroVector().set(acc2);
   b.i32(0).set(offset);
   b.block().loop();
   b.get(offset).get(rowBytesLocal).op(OP.i32GeS).brIf(1);
-  b.get(acc);
-  b.get(rowLocal).get(offset).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN);
-  b.get(vLocal).get(offset).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN);
-  b.simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set(acc);
-  b.get(offset).i32(16).op(OP.i32Add).set(offset);
+  for (const [accumulator, extra] of [
+    [acc, 0],
+    [acc2, 16],
+  ] as const) {
+    b.get(accumulator);
+    b.get(rowLocal).get(offset).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN, extra);
+    b.get(vLocal).get(offset).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN, extra);
+    b.simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add).set(accumulator);
+  }
+  b.get(offset).i32(32).op(OP.i32Add).set(offset);
   b.br(0);
   b.end().end();
+  b.get(acc).get(acc2).simd(SIMD.f64x2Add).set(acc);
   b.get(acc).simd(SIMD.f64x2ExtractLane, 0).get(acc).simd(SIMD.f64x2ExtractLane, 1).op(OP.f64Add).set(dot);
 }
 
@@ -66,7 +78,7 @@ function buildRowApply(): FunctionBody {
   b.get(ROW_BYTES).op(OP.i32Mul).op(OP.i32Add).set(Y_ROW);
   b.get(CONF_PTR).get(K).i32(3).op(OP.i32Shl).op(OP.i32Add).memory(OP.f64Load, F64_LOAD_ALIGN).set(CONF);
 
-  emitDot(b, Y_ROW, V_PTR, ROW_BYTES, OFFSET, ACC, DOT);
+  emitDot(b, Y_ROW, V_PTR, ROW_BYTES, OFFSET, ACC, ACC2, DOT);
 
   // coef = a c + s (c - 1) dot, splatted.
   b.get(A).get(CONF).op(OP.f64Mul);
@@ -106,7 +118,8 @@ const G_ROW = 7;
 const SOFFSET = 8;
 const SDOT = 9;
 const SACC = 10;
-const SYMV_LOCALS: ValueType[] = [I32, I32, I32, F64, V128];
+const SACC2 = 11;
+const SYMV_LOCALS: ValueType[] = [I32, I32, I32, F64, V128, V128];
 
 function buildSymv(): FunctionBody {
   const b = new FunctionBody();
@@ -114,11 +127,58 @@ function buildSymv(): FunctionBody {
   b.block().loop();
   b.get(ROW).get(ROWS).op(OP.i32GeS).brIf(1);
   b.get(G_PTR).get(ROW).get(SROW_BYTES).op(OP.i32Mul).op(OP.i32Add).set(G_ROW);
-  emitDot(b, G_ROW, SV_PTR, SROW_BYTES, SOFFSET, SACC, SDOT);
+  emitDot(b, G_ROW, SV_PTR, SROW_BYTES, SOFFSET, SACC, SACC2, SDOT);
   b.get(SOUT_PTR).get(ROW).i32(3).op(OP.i32Shl).op(OP.i32Add);
   b.get(SCALE).get(SDOT).op(OP.f64Mul);
   b.memory(OP.f64Store, F64_LOAD_ALIGN);
   b.get(ROW).i32(1).op(OP.i32Add).set(ROW);
+  b.br(0);
+  b.end().end();
+  return b;
+}
+
+// gramRows parameters and locals: out[a, :] += y[r, a] · y[r, :] for every row r and factor a.
+const GY_PTR = 0;
+const G_ROWS = 1;
+const G_ROW_BYTES = 2;
+const GOUT_PTR = 3;
+const G_FACTORS = 4;
+const GRAM_PARAMS: ValueType[] = [I32, I32, I32, I32, I32];
+const GR = 5;
+const GA = 6;
+const G_Y_ROW = 7;
+const G_OUT_ROW = 8;
+const G_OFFSET = 9;
+const G_COEF = 10;
+const GRAM_LOCALS: ValueType[] = [I32, I32, I32, I32, I32, V128];
+
+function buildGramRows(): FunctionBody {
+  const b = new FunctionBody();
+  b.i32(0).set(GR);
+  b.block().loop(); // rows of Y
+  b.get(GR).get(G_ROWS).op(OP.i32GeS).brIf(1);
+  b.get(GY_PTR).get(GR).get(G_ROW_BYTES).op(OP.i32Mul).op(OP.i32Add).set(G_Y_ROW);
+  b.i32(0).set(GA);
+  b.block().loop(); // factors a
+  b.get(GA).get(G_FACTORS).op(OP.i32GeS).brIf(1);
+  b.get(G_Y_ROW).get(GA).i32(3).op(OP.i32Shl).op(OP.i32Add).memory(OP.f64Load, F64_LOAD_ALIGN).simd(SIMD.f64x2Splat).set(G_COEF);
+  b.get(GOUT_PTR).get(GA).get(G_ROW_BYTES).op(OP.i32Mul).op(OP.i32Add).set(G_OUT_ROW);
+  b.i32(0).set(G_OFFSET);
+  b.block().loop(); // out[a, :] += coef · y[r, :]
+  b.get(G_OFFSET).get(G_ROW_BYTES).op(OP.i32GeS).brIf(1);
+  b.get(G_OUT_ROW).get(G_OFFSET).op(OP.i32Add);
+  b.get(G_OUT_ROW).get(G_OFFSET).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN);
+  b.get(G_COEF);
+  b.get(G_Y_ROW).get(G_OFFSET).op(OP.i32Add).simdMemory(SIMD.v128Load, F64_LOAD_ALIGN);
+  b.simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add);
+  b.simdMemory(SIMD.v128Store, F64_LOAD_ALIGN);
+  b.get(G_OFFSET).i32(16).op(OP.i32Add).set(G_OFFSET);
+  b.br(0);
+  b.end().end();
+  b.get(GA).i32(1).op(OP.i32Add).set(GA);
+  b.br(0);
+  b.end().end();
+  b.get(GR).i32(1).op(OP.i32Add).set(GR);
   b.br(0);
   b.end().end();
   return b;
@@ -131,6 +191,7 @@ function module(): object {
     encodeModule([
       { name: 'rowApply', params: ROW_APPLY_PARAMS, results: [], locals: ROW_APPLY_LOCALS, body: buildRowApply() },
       { name: 'symv', params: SYMV_PARAMS, results: [], locals: SYMV_LOCALS, body: buildSymv() },
+      { name: 'gramRows', params: GRAM_PARAMS, results: [], locals: GRAM_LOCALS, body: buildGramRows() },
     ]),
   );
   return compiled;
@@ -138,16 +199,49 @@ function module(): object {
 
 type RowApply = (yPtr: number, idxPtr: number, confPtr: number, count: number, rowBytes: number, vPtr: number, outPtr: number, a: number, s: number) => void;
 type Symv = (gPtr: number, vPtr: number, outPtr: number, rows: number, rowBytes: number, scale: number) => void;
+type GramRows = (yPtr: number, rows: number, rowBytes: number, outPtr: number, factors: number) => void;
+
+/**
+ * Y^T Y over a block of rows in WebAssembly (a separate instance, so it never evicts the Y that
+ * an AlsWasmRows engine keeps for the half-step). Both triangles are summed in the same order,
+ * so the result is exactly symmetric.
+ */
+export class GramWasm {
+  private readonly memory: WasmMemory;
+  private readonly gramRows: GramRows;
+
+  constructor() {
+    const instance = new wasm.Instance(module(), {});
+    this.memory = instance.exports.memory as WasmMemory;
+    this.gramRows = instance.exports.gramRows as GramRows;
+  }
+
+  /** Writes Y^T Y over rows [rowStart, rowEnd) of the row-major [*, f] `y` into out[offset .. offset + f^2). */
+  addRows(y: Float32Array, rowStart: number, rowEnd: number, f: number, out: Float64Array, offset: number): void {
+    const stride = Math.ceil(f / 4) * 4;
+    const rowBytes = stride * 8;
+    const rows = rowEnd - rowStart;
+    const outBytes = f * rowBytes;
+    ensureMemory(this.memory, outBytes + rows * rowBytes, 'ALS Gram matrix');
+    const result = new Float64Array(this.memory.buffer, 0, f * stride);
+    const block = new Float64Array(this.memory.buffer, outBytes, rows * stride);
+    result.fill(0);
+    block.fill(0);
+    for (let r = 0; r < rows; r++) for (let a = 0; a < f; a++) block[r * stride + a] = y[(rowStart + r) * f + a];
+    this.gramRows(outBytes, rows, rowBytes, 0, f);
+    for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) out[offset + a * f + b] = result[a * stride + b];
+  }
+}
 
 /**
  * One thread's WebAssembly instance and the layout of its memory: the Gram matrix, four work
- * vectors, one row's entries, then Y. Every region is padded to an even width (`stride`).
+ * vectors, one row's entries, then Y. Every row is padded to `stride` values.
  */
 export class AlsWasmRows {
   readonly rowApply: RowApply;
   readonly symv: Symv;
   private readonly memory: WasmMemory;
-  /** Columns per padded row (f rounded up to even). */
+  /** Columns per padded row (f rounded up to a multiple of 4). */
   stride = 0;
   gramPtr = 0;
   xPtr = 0;
@@ -171,8 +265,9 @@ export class AlsWasmRows {
 
   /** Lays out memory for f factors, rows of up to `maxEntries` entries and `yRows` rows of Y. */
   layout(f: number, maxEntries: number, yRows: number): void {
-    if (this.stride === f + (f % 2) && this.maxEntries >= maxEntries && this.yRows >= yRows) return;
-    this.stride = f + (f % 2);
+    const stride = Math.ceil(f / 4) * 4;
+    if (this.stride === stride && this.maxEntries >= maxEntries && this.yRows >= yRows) return;
+    this.stride = stride;
     this.maxEntries = Math.max(this.maxEntries, maxEntries);
     this.yRows = Math.max(this.yRows, yRows);
     const vectorBytes = this.stride * 8;

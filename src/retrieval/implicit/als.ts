@@ -25,7 +25,8 @@ export interface AlsOptions {
   cgSteps?: number;
   /**
    * Rows (users or items) with at most this many entries are solved exactly instead of by CG
-   * steps, which is also cheaper for them (default floor(sqrt(factors)); 0 turns it off).
+   * steps, in half-steps where such rows are at least as many as the rows of the other side
+   * (see useExactRows). Default floor(sqrt(factors)); 0 turns it off.
    */
   exactRowLimit?: number;
   /** Seed of the initial factors (default 0). */
@@ -79,9 +80,9 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   const progress = startProgress({ label: 'als', total: resolved.iterations, unit: 'iterations', quiet: options.quiet });
   for (let iteration = 0; iteration < resolved.iterations; iteration++) {
     await parallelGram(itemFactors, matrix.cols, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, smallRows(gram, f, resolved.exactRowLimit), resolved.cgSteps, userChunks), threads);
+    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, smallRows(gram, f, useExactRows(cui, matrix.cols, resolved.exactRowLimit)), resolved.cgSteps, userChunks), threads);
     await parallelGram(userFactors, matrix.rows, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, smallRows(gram, f, resolved.exactRowLimit), resolved.cgSteps, itemChunks), threads);
+    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, smallRows(gram, f, useExactRows(ciu, matrix.rows, resolved.exactRowLimit)), resolved.cgSteps, itemChunks), threads);
     if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
     progress.update(iteration + 1);
   }
@@ -186,6 +187,22 @@ async function parallelGram(y: Float32Array, rows: number, f: number, reg: numbe
     for (let k = 0; k < f * f; k++) gram[k] += partials[c * f * f + k];
   }
   finishGram(gram, f, reg);
+}
+
+/**
+ * Returns the exact-row limit for a half-step, or 0 for none. An exact row needs z_i = G^-1 y_i
+ * (2 f^2 operations, cached for the half-step) for each of its Y rows, which pays off only when
+ * short rows are at least as many as the rows of Y. This rule is an estimate of where the
+ * exact path is cheaper, not a measured optimum.
+ */
+export function useExactRows(m: CsrMatrix, yRows: number, limit: number): number {
+  if (limit === 0) return 0;
+  let shortRows = 0;
+  for (let r = 0; r < m.rows; r++) {
+    const n = m.indptr[r + 1] - m.indptr[r];
+    if (n > 0 && n <= limit) shortRows++;
+  }
+  return shortRows >= yRows ? limit : 0;
 }
 
 let halfStepCount = 0;

@@ -1,6 +1,6 @@
 import { addGramRows, alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
 import { createSmallRowSolver, type SmallRowSolver } from './als-small-rows.js';
-import { AlsWasmRows } from './als-wasm.js';
+import { AlsWasmRows, GramWasm } from './als-wasm.js';
 import { alsCgRowsWasm } from './als-wasm-rows.js';
 import { bprStratum } from './bpr-kernel.js';
 
@@ -81,6 +81,19 @@ let engine: AlsWasmRows | null | undefined;
  * This thread's WebAssembly engine, or null where WebAssembly SIMD is unavailable (then every
  * thread of the process uses the JavaScript kernel, so results still agree across threads).
  */
+let gramWasm: GramWasm | null | undefined;
+
+function gramEngine(): GramWasm | null {
+  if (gramWasm === undefined) {
+    try {
+      gramWasm = new GramWasm();
+    } catch {
+      gramWasm = null;
+    }
+  }
+  return gramWasm;
+}
+
 function wasmEngine(): AlsWasmRows | null {
   if (engine === undefined) {
     try {
@@ -118,8 +131,13 @@ export function runTask(task: ParallelTask): TaskResult {
     return { correct: 0, skipped: 0 };
   }
   if (task.op === 'gram-rows') {
-    task.partials.fill(0, task.offset, task.offset + task.factors * task.factors);
-    addGramRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
+    const gram = gramEngine();
+    if (gram !== null) {
+      gram.addRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
+    } else {
+      task.partials.fill(0, task.offset, task.offset + task.factors * task.factors);
+      addGramRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
+    }
     return { correct: 0, skipped: 0 };
   }
   return bprStratum(task);

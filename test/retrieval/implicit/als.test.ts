@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { alsCgRows, createCgScratch, gramMatrix } from '../../../src/retrieval/implicit/als-kernel.js';
 import { createSmallRowSolver } from '../../../src/retrieval/implicit/als-small-rows.js';
-import { AlsWasmRows } from '../../../src/retrieval/implicit/als-wasm.js';
+import { AlsWasmRows, GramWasm } from '../../../src/retrieval/implicit/als-wasm.js';
 import { alsCgRowsWasm } from '../../../src/retrieval/implicit/als-wasm-rows.js';
 import { choleskyInPlace } from '../../../src/retrieval/implicit/cholesky.js';
 import { trainAls } from '../../../src/retrieval/implicit/als.js';
@@ -74,7 +74,7 @@ describe('ALS conjugate-gradient half-step', () => {
   });
 
   it('matches the JavaScript kernel in WebAssembly', () => {
-    // Odd and even widths: the WebAssembly rows are padded to an even width.
+    // Widths 5 and 8: WebAssembly rows are padded with zeros to a multiple of four.
     for (const f of [5, 8]) {
       const users = matrix.rows;
       const items = matrix.cols;
@@ -89,6 +89,17 @@ describe('ALS conjugate-gradient half-step', () => {
       alsCgRowsWasm(confidence, wasm, y, gram, f, 3, 0, users, new AlsWasmRows(), 1, null);
       for (let k = 0; k < js.length; k++) expect(wasm[k]).toBeCloseTo(js[k], 5);
     }
+  });
+
+  it('computes the Gram matrix in WebAssembly', () => {
+    const f = 6;
+    const y = Float32Array.from({ length: 30 * f }, (_, k) => Math.sin(3 * k) * 0.5);
+    const expected = new Float64Array(f * f);
+    gramMatrix(y, 30, f, 0, expected);
+    const out = new Float64Array(2 * f * f);
+    new GramWasm().addRows(y, 0, 30, f, out, f * f);
+    for (let k = 0; k < f * f; k++) expect(out[f * f + k]).toBeCloseTo(expected[k], 10);
+    for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) expect(out[f * f + a * f + b]).toBe(out[f * f + b * f + a]);
   });
 
   it('sets rows without entries to zero', () => {
