@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config/load.js';
 import { TwostageError } from '../errors.js';
 import { createLogger, setLogger, type Logger } from '../log.js';
@@ -52,19 +52,24 @@ export function action<O extends { json?: boolean }>(
 
 export function reportFailure(error: unknown, json: boolean): void {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof TwostageError ? error.code : 'REC_ERR_INTERNAL';
+  const code = error instanceof TwostageError ? error.code : error instanceof InvalidArgumentError ? 'REC_ERR_REQUEST_INVALID' : 'REC_ERR_INTERNAL';
   const oneLine = message.replace(/\s*\n\s*/g, ' ');
   process.stderr.write(`error: ${oneLine}\n`);
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: oneLine } })}\n`);
   if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 }
 
-/** Parses a positive integer flag, naming the flag in the error. */
+/**
+ * Parses an integer flag, naming the flag in the error. Usable as a commander option parser
+ * (commander turns InvalidArgumentError into its one-line usage error and exit status 1) and
+ * inside an action.
+ */
 export function parseIntegerFlag(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {
     const parsed = Number(value);
     if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid value "${value}" for ${name}: expected an integer from ${min} to ${max}`);
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`invalid value "${value}" for ${name}: expected an integer ${range}`);
     }
     return parsed;
   };
