@@ -18,7 +18,6 @@ export function buildProgram(): Command {
   const program = new Command('twostage')
     .description('Two-stage recommender: retrieval, feature store, gradient-boosted ranking and an HTTP API')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
     // Options after a subcommand belong to it, so `features export --json` reaches `export`.
     .enablePositionalOptions();
 
