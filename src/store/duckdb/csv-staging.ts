@@ -48,8 +48,10 @@ export class CsvStagingWriter implements TableWriter {
   async copyInto(connection: DuckDBConnection, table: string): Promise<void> {
     this.close();
     const file = this.file.replaceAll("'", "''");
+    // The dialect is given and the table fixes the column types, so AUTO_DETECT false skips the
+    // sniffer, which samples the file first (measured: about a third of the COPY's CPU time).
     await connection.run(
-      `COPY ${q(table)} FROM '${file}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '${NULL_TEXT}', ALLOW_QUOTED_NULLS false, MAX_LINE_SIZE ${MAX_LINE_BYTES})`,
+      `COPY ${q(table)} FROM '${file}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '${NULL_TEXT}', ALLOW_QUOTED_NULLS false, MAX_LINE_SIZE ${MAX_LINE_BYTES}, AUTO_DETECT false)`,
     );
   }
 
