@@ -1,5 +1,5 @@
 import type { Hash } from 'node:crypto';
-import type { Row, TableWriter } from '../store/types.js';
+import type { CellValue, ColumnValues, Row, TableWriter } from '../store/types.js';
 import type { InteractionBuilder } from './builder.js';
 import { RATING_ISSUES } from './policy.js';
 import type { UserSink } from './user-sink.js';
@@ -16,34 +16,59 @@ export async function writeInteractions(writer: TableWriter, b: InteractionBuild
   fingerprint.update(b.userIds.join('\n')).update('\u0000').update(b.itemIds.join('\n'));
   for (const array of [user, item, ratings, weight, timestamp]) fingerprint.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
 
-  let rows: Row[] = [];
-  for (let j = 0; j < b.size; j++) {
-    const verified = b.verified.get(j);
-    const helpful = b.helpful.get(j);
-    rows.push([
-      j,
-      user[j],
-      item[j],
-      b.userIds[user[j]],
-      b.itemIds[item[j]],
-      Number.isNaN(ratings[j]) ? null : ratings[j],
-      Number.isNaN(raw[j]) ? null : raw[j],
-      status[j] === 0 ? null : RATING_ISSUES[status[j] - 1],
-      weight[j],
-      b.eventCount.get(j),
-      Number.isNaN(timestamp[j]) ? null : timestamp[j],
-      verified < 0 ? null : verified === 1,
-      helpful < 0 ? null : helpful,
-      b.variant[j],
-      b.sourceFile.get(j),
-      b.sourceLine.get(j),
-    ]);
-    if (rows.length === WRITE_BATCH_ROWS) {
-      await writer.append(rows);
-      rows = [];
-    }
+  const columns: ColumnValues[] = [
+    { values: inputOrder(b.size) },
+    { values: user },
+    { values: item },
+    { values: user, labels: b.userIds },
+    { values: item, labels: b.itemIds },
+    { values: ratings, nanIsNull: true },
+    { values: raw, nanIsNull: true },
+    { values: status, labels: [null, ...RATING_ISSUES] },
+    { values: weight },
+    { values: b.eventCount.view() },
+    { values: timestamp, nanIsNull: true },
+    { values: b.verified.view(), labels: [false, true], nullBelow: 0 },
+    { values: b.helpful.view(), nullBelow: 0 },
+    { values: b.variant },
+    { values: b.sourceFile.view() },
+    { values: b.sourceLine.view() },
+  ];
+  for (let start = 0; start < b.size; start += WRITE_BATCH_ROWS) {
+    const end = Math.min(b.size, start + WRITE_BATCH_ROWS);
+    await appendColumns(writer, columns.map((column) => sliceColumn(column, start, end)), end - start);
   }
-  if (rows.length > 0) await writer.append(rows);
+}
+
+/** Row numbers 0..n-1, the `input_order` column. */
+function inputOrder(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let j = 0; j < n; j++) order[j] = j;
+  return order;
+}
+
+function sliceColumn(column: ColumnValues, start: number, end: number): ColumnValues {
+  const values = ArrayBuffer.isView(column.values) ? (column.values as Int32Array).subarray(start, end) : (column.values as readonly CellValue[]).slice(start, end);
+  return { ...column, values };
+}
+
+/** Appends columns through the writer's columnar path, or as rows when the writer has none. */
+async function appendColumns(writer: TableWriter, columns: readonly ColumnValues[], rowCount: number): Promise<void> {
+  if (writer.appendColumns) {
+    await writer.appendColumns(columns, rowCount);
+    return;
+  }
+  const rows: Row[] = [];
+  for (let j = 0; j < rowCount; j++) rows.push(columns.map((column) => columnCell(column, j)));
+  await writer.append(rows);
+}
+
+function columnCell(column: ColumnValues, row: number): CellValue {
+  const value = column.values[row];
+  if (!ArrayBuffer.isView(column.values)) return value;
+  const number = value as number;
+  if (number < (column.nullBelow ?? -Infinity) || (column.nanIsNull === true && Number.isNaN(number))) return null;
+  return column.labels === undefined ? number : column.labels[number];
 }
 
 export async function writeUsers(writer: TableWriter, b: InteractionBuilder, users: UserSink): Promise<void> {

@@ -35,9 +35,23 @@ export type Row = CellValue[];
 /** Rows of one table as columns: `columns[name][i]` is row i. */
 export type ColumnBatch = Record<string, CellValue[]>;
 
+/**
+ * One column of `TableWriter.appendColumns`, where row i is `values[i]`. In a typed array, a
+ * number below `nullBelow` (or NaN, with `nanIsNull`) is NULL, and any other number is the cell
+ * itself or, with `labels`, the index of its label.
+ */
+export interface ColumnValues {
+  readonly values: ArrayLike<number> | readonly CellValue[];
+  readonly labels?: readonly CellValue[];
+  readonly nullBelow?: number;
+  readonly nanIsNull?: boolean;
+}
+
 export interface TableWriter {
   /** Appends rows, each with one value per schema column, in schema order. */
   append(rows: readonly Row[]): Promise<void>;
+  /** Optional columnar form of `append` (one entry per schema column, `rowCount` rows), which skips building a row array per row. */
+  appendColumns?(columns: readonly ColumnValues[], rowCount: number): Promise<void>;
 }
 
 export interface ReadTableOptions {

@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CellValue, ColumnType, Row, TableSchema, TableWriter } from '../types.js';
+import type { CellValue, ColumnType, ColumnValues, Row, TableSchema, TableWriter } from '../types.js';
 import { quoteIdentifier as q } from './connection.js';
 
 /** Marker of SQL NULL in the staging CSV; every non-null string is quoted, so a string "\N" stays a string. */
@@ -40,6 +40,24 @@ export class CsvStagingWriter implements TableWriter {
         text += csvCell(types[c], row[c], this.schema.columns[c].name, this.schema.name);
       }
       text += '\n';
+    }
+    writeSync(this.fd, text);
+  }
+
+  /**
+   * Columnar append: each column gets one formatter, labels are formatted once, and no row array
+   * or boxed number is made per row.
+   */
+  async appendColumns(columns: readonly ColumnValues[], rowCount: number): Promise<void> {
+    if (this.fd === null) throw new Error(`the writer of table ${this.schema.name} is closed`);
+    const width = this.schema.columns.length;
+    if (columns.length !== width) throw new Error(`columns for table ${this.schema.name} are ${columns.length}, expected ${width}`);
+    const format = columns.map((column, c) => columnFormatter(this.schema.columns[c].type, column, this.schema.columns[c].name, this.schema.name));
+    let text = '';
+    for (let i = 0; i < rowCount; i++) {
+      let line = format[0](i);
+      for (let c = 1; c < width; c++) line += ',' + format[c](i);
+      text += line + '\n';
     }
     writeSync(this.fd, text);
   }
@@ -89,6 +107,24 @@ function csvCell(type: ColumnType, value: CellValue | undefined, column: string,
       return String(number);
     }
   }
+}
+
+/** Formats one column of `appendColumns` as CSV cells: `(row) => cell text`. */
+function columnFormatter(type: ColumnType, column: ColumnValues, name: string, table: string): (row: number) => string {
+  const { values, labels } = column;
+  if (!ArrayBuffer.isView(values)) {
+    const cells = values as readonly CellValue[];
+    return (row) => csvCell(type, cells[row], name, table);
+  }
+  const numbers = values as ArrayLike<number>;
+  const nullBelow = column.nullBelow ?? -Infinity;
+  const nanIsNull = column.nanIsNull === true;
+  const texts = labels?.map((label) => csvCell(type, label, name, table));
+  return (row) => {
+    const value = numbers[row];
+    if (value < nullBelow || (nanIsNull && Number.isNaN(value))) return NULL_TEXT;
+    return texts === undefined ? csvCell(type, value, name, table) : texts[value];
+  };
 }
 
 function quote(text: string): string {
