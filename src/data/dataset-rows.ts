@@ -17,7 +17,7 @@ export async function writeInteractions(writer: TableWriter, b: InteractionBuild
   for (const array of [user, item, ratings, weight, timestamp]) fingerprint.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
 
   const columns: ColumnValues[] = [
-    { values: inputOrder(b.size) },
+    { values: sequence(b.size) },
     { values: user },
     { values: item },
     { values: user, labels: b.userIds },
@@ -34,14 +34,24 @@ export async function writeInteractions(writer: TableWriter, b: InteractionBuild
     { values: b.sourceFile.view() },
     { values: b.sourceLine.view() },
   ];
-  for (let start = 0; start < b.size; start += WRITE_BATCH_ROWS) {
-    const end = Math.min(b.size, start + WRITE_BATCH_ROWS);
+  await appendInBatches(writer, columns, b.size);
+}
+
+export async function writeUsers(writer: TableWriter, b: InteractionBuilder, users: UserSink): Promise<void> {
+  const index = sequence(b.userIds.length);
+  const attributes = b.userIds.map((_, u) => users.attributes.get(u) ?? null);
+  await appendInBatches(writer, [{ values: index }, { values: index, labels: b.userIds }, { values: attributes }], b.userIds.length);
+}
+
+async function appendInBatches(writer: TableWriter, columns: readonly ColumnValues[], rowCount: number): Promise<void> {
+  for (let start = 0; start < rowCount; start += WRITE_BATCH_ROWS) {
+    const end = Math.min(rowCount, start + WRITE_BATCH_ROWS);
     await appendColumns(writer, columns.map((column) => sliceColumn(column, start, end)), end - start);
   }
 }
 
-/** Row numbers 0..n-1, the `input_order` column. */
-function inputOrder(n: number): Int32Array {
+/** The numbers 0..n-1, for index columns (`input_order`, `user_index`). */
+function sequence(n: number): Int32Array {
   const order = new Int32Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
   return order;
@@ -69,16 +79,4 @@ function columnCell(column: ColumnValues, row: number): CellValue {
   const number = value as number;
   if (number < (column.nullBelow ?? -Infinity) || (column.nanIsNull === true && Number.isNaN(number))) return null;
   return column.labels === undefined ? number : column.labels[number];
-}
-
-export async function writeUsers(writer: TableWriter, b: InteractionBuilder, users: UserSink): Promise<void> {
-  let rows: Row[] = [];
-  for (let u = 0; u < b.userIds.length; u++) {
-    rows.push([u, b.userIds[u], users.attributes.get(u) ?? null]);
-    if (rows.length === WRITE_BATCH_ROWS) {
-      await writer.append(rows);
-      rows = [];
-    }
-  }
-  if (rows.length > 0) await writer.append(rows);
 }
