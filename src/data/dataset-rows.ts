@@ -50,7 +50,7 @@ async function appendInBatches(writer: TableWriter, columns: readonly ColumnValu
   }
 }
 
-/** The numbers 0..n-1, for index columns (`input_order`, `user_index`). */
+/** Returns the numbers 0..n-1, for index columns (`input_order`, `user_index`). */
 function sequence(n: number): Int32Array {
   const order = new Int32Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
