@@ -14,6 +14,7 @@ export interface Config {
   readonly REGISTRY_STORE_URL: string;
   readonly CANDIDATE_COUNT: number;
   readonly RETRIEVAL_SOURCES: string;
+  readonly RANKER_OBJECTIVE: 'auto' | 'rating' | 'interaction' | 'lambdarank';
   readonly MF_FACTORS: number;
   readonly TOP_K: number;
   readonly MAX_TOP_K: number;

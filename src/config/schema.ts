@@ -40,6 +40,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: DEFAULT_RETRIEVAL_SOURCES,
     description: 'Candidate sources and their shares of CANDIDATE_COUNT, as name:share pairs separated by commas (sources: als, bpr, cooccurrence, popularity, popularity_recent, svd); share 0 turns a source off, and shares are scaled to CANDIDATE_COUNT.',
   },
+  {
+    key: 'RANKER_OBJECTIVE',
+    schema: z.enum(['auto', 'rating', 'interaction', 'lambdarank']),
+    default: 'auto',
+    description:
+      'What the ranker learns: rating (regression on the ratings of later interactions, explicit data only), interaction (binary:logistic on retrieval candidates, 1 when the user later interacted with the item), lambdarank (rank:ndcg over each user\'s candidates); auto picks rating on explicit data and interaction on implicit data.',
+  },
   { key: 'MF_FACTORS', schema: positiveInt(4096), default: 64, unit: 'factors', description: 'Latent factors of the matrix-factorization retrievers (SVD, ALS, BPR).' },
   { key: 'TOP_K', schema: positiveInt(10_000), default: 10, unit: 'items', description: 'Default number of recommendations when a request gives no top_k.' },
   { key: 'MAX_TOP_K', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Largest top_k a request may ask for.' },

@@ -12,7 +12,7 @@ import { getTrainingFeatures } from '../features/training.js';
 import { XgboostRanker } from '../ranking/predict.js';
 import { parseXgboostJson } from '../ranking/xgboost-json.js';
 import { MergedRetriever } from '../retrieval/merge-retriever.js';
-import { ByNameEncoder } from '../serving/encoder.js';
+import { ByNameEncoder, retrievalRanks } from '../serving/encoder.js';
 import { compareRanked } from '../serving/order.js';
 import type { Candidate, OfflineStore } from '../store/types.js';
 import { itemsByUser } from './interactions.js';
@@ -118,7 +118,8 @@ async function rankLists(
   let row = 0;
   for (const list of lists) {
     const matrix = new Float32Array(list.length * width);
-    list.forEach((candidate, k) => encoder.encodeRow(rowValues(rows, names.user, row + k), rowValues(rows, names.item, row + k), candidate, matrix, k * width));
+    const ranks = retrievalRanks(list);
+    list.forEach((candidate, k) => encoder.encodeRow(rowValues(rows, names.user, row + k), rowValues(rows, names.item, row + k), candidate, matrix, k * width, ranks[k]));
     const out = new Float32Array(list.length);
     if (list.length > 0) ranker.predict(matrix, list.length, out);
     scores.push(Array.from(out));

@@ -5,7 +5,9 @@ import { getTrainingFeatures } from '../features/training.js';
 import type { FeatureColumn } from '../features/types.js';
 import type { MergedRetriever } from '../retrieval/merge-retriever.js';
 import type { Candidate, FeatureValue, OfflineStore } from '../store/types.js';
+import { retrievalRanks } from '../serving/encoder.js';
 import type { NamedValues } from '../serving/types.js';
+import { usesCandidates, type RankerObjective } from './ranker-objective.js';
 
 /**
  * Ranker training rows: one (user, item) pair each, with the user's and item's point-in-time
@@ -20,6 +22,13 @@ export interface RankerRows {
   readonly timestamps: Float64Array;
   readonly labels: Float32Array;
   readonly candidates: (Candidate | null)[];
+  /** Each candidate's 1-based rank in its user's merged list (retrievalRanks); NaN for rows whose item is not a candidate. */
+  readonly retrievalRanks: Float32Array;
+  /**
+   * Per-user query groups as offsets into the rows, [0, end of user 1, …, count], for the
+   * candidate objectives (each user's rows are contiguous); null for `rating`.
+   */
+  readonly groups: Int32Array | null;
   /** Point-in-time feature columns by name, one value per row. */
   readonly columns: Readonly<Record<string, FeatureColumn>>;
   /** Rows that are positives (label > 0) — on explicit data, every row. */
@@ -28,21 +37,28 @@ export interface RankerRows {
 
 export interface RankerRowOptions {
   readonly feedback: FeedbackKind;
+  readonly objective: RankerObjective;
   /** Label window start, ms: interactions at or after it are labels. */
   readonly cutTime: number;
-  /** Negative rows kept per user on implicit data (the best-ranked candidates without an interaction). */
-  readonly negativesPerUser: number;
+  /**
+   * Negative rows kept per user for `interaction` (the best-ranked candidates without an
+   * interaction); null keeps every candidate. `lambdarank` always keeps every candidate.
+   */
+  readonly negativesPerUser: number | null;
 }
 
 /**
  * Builds the rows from the label-window interactions and the candidates of a retriever trained
  * before the cut.
- * - Explicit data (rating regression): one row per label-window interaction with a valid rating,
+ * - `rating` (explicit data only): one row per label-window interaction with a valid rating,
  *   features as of the interaction time, label = the rating.
- * - Implicit data (binary): for each label-window user, the candidates the retriever proposes
- *   (history before the cut excluded); label 1 when the user interacted with the item in the
- *   label window, else 0; the best-ranked `negativesPerUser` negatives are kept; features as of
- *   the cut. Positives retrieval missed are left out, since the ranker only ever sees candidates.
+ * - `interaction` and `lambdarank`: for each label-window user, the candidates the retriever
+ *   proposes (history before the cut excluded), in merged order, for users with history before
+ *   the cut (users without one get the unknown-user list); label 1 when the user
+ *   interacted with the item in the label window, else 0; features as of the cut. Positives
+ *   retrieval missed are left out, since the ranker only ever sees candidates. `lambdarank`
+ *   keeps every candidate of users with at least one positive among them (a group without one
+ *   has no pair to learn from); `interaction` keeps `negativesPerUser` negatives of every user.
  */
 export async function buildRankerRows(
   offline: OfflineStore,
@@ -64,29 +80,40 @@ export async function buildRankerRows(
   const times: number[] = [];
   const labelValues: number[] = [];
   const candidates: (Candidate | null)[] = [];
+  const ranks: number[] = [];
+  const groups: number[] = [0];
   let positives = 0;
 
   for (let u = 0; u < interactions.userIds.length; u++) {
     if (labels[u].size === 0) continue;
     const userId = interactions.userIds[u];
     const retrieved = retriever.retrieve({ userId, seenItemIds: trainHistory[u] }).candidates;
-    if (options.feedback === 'explicit') {
-      const byItem = new Map(retrieved.map((c) => [c.itemId, c]));
+    if (!usesCandidates(options.objective)) {
+      const rankOf = retrievalRanks(retrieved);
+      const byItem = new Map(retrieved.map((c, k) => [c.itemId, k]));
       for (const [itemId, label] of labels[u]) {
         if (!Number.isFinite(label.rating)) continue;
         userIds.push(userId);
         itemIds.push(itemId);
         times.push(label.timestamp);
         labelValues.push(label.rating);
-        candidates.push(byItem.get(itemId) ?? null);
+        const k = byItem.get(itemId);
+        candidates.push(k === undefined ? null : retrieved[k]);
+        ranks.push(k === undefined ? Number.NaN : rankOf[k]);
         positives++;
       }
       continue;
     }
+    // A user with no history before the cut gets the unknown-user list, unlike anyone the ranker later scores.
+    if (trainHistory[u].length === 0) continue;
+    const hits = retrieved.filter((c) => labels[u].has(c.itemId)).length;
+    if (options.objective === 'lambdarank' && hits === 0) continue;
+    const limit = options.objective === 'lambdarank' || options.negativesPerUser === null ? Number.POSITIVE_INFINITY : options.negativesPerUser;
+    const rankOf = retrievalRanks(retrieved);
     let negatives = 0;
-    for (const candidate of retrieved) {
+    retrieved.forEach((candidate, k) => {
       const positive = labels[u].has(candidate.itemId);
-      if (!positive && negatives >= options.negativesPerUser) continue;
+      if (!positive && negatives >= limit) return;
       if (positive) positives++;
       else negatives++;
       userIds.push(userId);
@@ -94,12 +121,25 @@ export async function buildRankerRows(
       times.push(options.cutTime);
       labelValues.push(positive ? 1 : 0);
       candidates.push(candidate);
-    }
+      ranks.push(rankOf[k]);
+    });
+    if (userIds.length > groups[groups.length - 1]) groups.push(userIds.length);
   }
 
   const timestamps = Float64Array.from(times);
   const joined = await getTrainingFeatures(offline, { userIds, itemIds, timestamps });
-  return { count: userIds.length, userIds, itemIds, timestamps, labels: Float32Array.from(labelValues), candidates, columns: joined.columns, positives };
+  return {
+    count: userIds.length,
+    userIds,
+    itemIds,
+    timestamps,
+    labels: Float32Array.from(labelValues),
+    candidates,
+    retrievalRanks: Float32Array.from(ranks),
+    groups: usesCandidates(options.objective) ? Int32Array.from(groups) : null,
+    columns: joined.columns,
+    positives,
+  };
 }
 
 /** Names of the user and item features in the rows, by entity. */

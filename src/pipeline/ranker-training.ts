@@ -1,10 +1,10 @@
-import type { FeedbackKind } from '../data/types.js';
 import { trainingFeatures } from '../features/definitions.js';
 import { hashString } from '../data/hash.js';
 import { trainGbdt, type TrainResult } from '../ranking/gbdt/train.js';
 import type { GbdtParams } from '../ranking/gbdt/params.js';
 import { serializeXgboostJson } from '../ranking/xgboost-json-write.js';
-import { ByNameEncoder, oneHotName, RETRIEVAL_SCORE_FEATURE, type EncoderColumn, type EncoderSpec } from '../serving/encoder.js';
+import { ByNameEncoder, oneHotName, RETRIEVAL_RANK_FEATURE, RETRIEVAL_SCORE_FEATURE, type EncoderColumn, type EncoderSpec } from '../serving/encoder.js';
+import type { RankerObjective } from './ranker-objective.js';
 import { rowFeatureNames, rowValues, type RankerRows } from './ranker-rows.js';
 
 /** Categories kept per categorical feature (the most frequent in the training rows); others encode to all zeros. */
@@ -21,17 +21,25 @@ export interface TrainedRanker {
   readonly result: TrainResult;
 }
 
-/** XGBoost parameters of the pipeline's ranker per kind of feedback. */
-export function rankerParams(feedback: FeedbackKind, seed: number): GbdtParams {
-  const common = { tree_method: 'hist', max_depth: 6, eta: 0.1, num_boost_round: 100, min_child_weight: 1, subsample: 0.8, colsample_bytree: 0.8, seed, nthread: 1 };
-  return feedback === 'explicit'
-    ? { ...common, objective: 'reg:squarederror', eval_metric: 'rmse', base_score: 'auto' }
-    : { ...common, objective: 'binary:logistic', eval_metric: ['logloss', 'error'], base_score: 'auto' };
+/**
+ * XGBoost parameters of the pipeline's ranker per objective. The candidate objectives learn
+ * slowly (eta 0.05, up to 400 rounds) with leaves of at least 5 hessian units, and stop early on
+ * the validation users: rank:ndcg on NDCG@10 of their candidate lists, binary:logistic on logloss.
+ */
+export function rankerParams(objective: RankerObjective, seed: number): GbdtParams {
+  const common = { tree_method: 'hist', max_depth: 6, subsample: 0.8, colsample_bytree: 0.8, seed, nthread: 1 };
+  if (objective === 'rating') {
+    return { ...common, eta: 0.1, num_boost_round: 100, min_child_weight: 1, objective: 'reg:squarederror', eval_metric: 'rmse', base_score: 'auto' };
+  }
+  const slow = { ...common, eta: 0.05, num_boost_round: 400, min_child_weight: 5, early_stopping_rounds: 40 };
+  return objective === 'lambdarank'
+    ? { ...slow, objective: 'rank:ndcg', eval_metric: 'ndcg@10' }
+    : { ...slow, objective: 'binary:logistic', eval_metric: 'logloss', base_score: 'auto' };
 }
 
 /**
  * Builds the encoder from the rows: every numeric user and item feature, one-hot columns for the
- * most frequent categories of each categorical feature, the retrieval score and every per-source
+ * most frequent categories of each categorical feature, the merged retrieval score and rank, and every per-source
  * extra seen in the candidates (sorted by name, so the column order is deterministic).
  */
 export function buildEncoderSpec(rows: RankerRows): EncoderSpec {
@@ -46,14 +54,26 @@ export function buildEncoderSpec(rows: RankerRows): EncoderSpec {
     }
   }
   columns.push({ name: RETRIEVAL_SCORE_FEATURE, source: RETRIEVAL_SCORE_FEATURE, kind: 'numeric' });
+  columns.push({ name: RETRIEVAL_RANK_FEATURE, source: RETRIEVAL_RANK_FEATURE, kind: 'numeric' });
   const extras = new Set<string>();
   for (const candidate of rows.candidates) for (const key of Object.keys(candidate?.extras ?? {})) extras.add(key);
   for (const key of [...extras].sort()) columns.push({ name: key, source: key, kind: 'numeric' });
   return { format: 'twostage-encoder', version: 1, columns };
 }
 
-/** Encodes the rows, holds out one user in ten for validation, and trains the GBDT. */
-export async function trainRanker(rows: RankerRows, feedback: FeedbackKind, seed: number, quiet: boolean): Promise<TrainedRanker> {
+/** Encoded rows of one part (training or validation), with per-user group offsets for rank:ndcg. */
+interface EncodedPart {
+  matrix: Float32Array;
+  labels: Float32Array;
+  rows: number;
+  groups: number[];
+}
+
+/**
+ * Encodes the rows, holds out one user in ten for validation, and trains the GBDT. Each user's
+ * rows are contiguous, so the groups of each part are rebuilt from the row groups.
+ */
+export async function trainRanker(rows: RankerRows, objective: RankerObjective, seed: number, quiet: boolean): Promise<TrainedRanker> {
   const spec = buildEncoderSpec(rows);
   const encoder = new ByNameEncoder(spec);
   const width = spec.columns.length;
@@ -64,21 +84,25 @@ export async function trainRanker(rows: RankerRows, feedback: FeedbackKind, seed
   const useValidation = validationCount > 0 && validationCount < rows.count;
   const trainCount = useValidation ? rows.count - validationCount : rows.count;
 
-  const train = { matrix: new Float32Array(trainCount * width), labels: new Float32Array(trainCount), rows: 0 };
-  const validation = { matrix: new Float32Array(validationCount * width), labels: new Float32Array(validationCount), rows: 0 };
-  for (let r = 0; r < rows.count; r++) {
-    const target = useValidation && isValidation[r] ? validation : train;
-    encoder.encodeRow(rowValues(rows, names.user, r), rowValues(rows, names.item, r), rows.candidates[r], target.matrix, target.rows * width);
-    target.labels[target.rows++] = rows.labels[r];
+  const train: EncodedPart = { matrix: new Float32Array(trainCount * width), labels: new Float32Array(trainCount), rows: 0, groups: [0] };
+  const validation: EncodedPart = { matrix: new Float32Array(validationCount * width), labels: new Float32Array(validationCount), rows: 0, groups: [0] };
+  const groups = rows.groups ?? userRuns(rows.userIds);
+  for (let g = 0; g + 1 < groups.length; g++) {
+    const target = useValidation && isValidation[groups[g]] ? validation : train;
+    for (let r = groups[g]; r < groups[g + 1]; r++) {
+      encoder.encodeRow(rowValues(rows, names.user, r), rowValues(rows, names.item, r), rows.candidates[r], target.matrix, target.rows * width, rows.retrievalRanks[r]);
+      target.labels[target.rows++] = rows.labels[r];
+    }
+    target.groups.push(target.rows);
   }
 
-  const params = rankerParams(feedback, seed);
+  // Without validation users there is nothing to stop on: train every round.
+  const { early_stopping_rounds: stopAfter, ...fixed } = rankerParams(objective, seed);
+  const params: GbdtParams = useValidation && stopAfter !== undefined ? { ...fixed, early_stopping_rounds: stopAfter } : fixed;
   const featureNames = [...encoder.featureNames];
-  const result = await trainGbdt(
-    params,
-    { matrix: train.matrix, rows: train.rows, featureNames, labels: train.labels },
-    { validation: useValidation ? { matrix: validation.matrix, rows: validation.rows, featureNames, labels: validation.labels } : undefined, progress: !quiet },
-  );
+  const grouped = objective === 'lambdarank';
+  const part = (p: EncodedPart) => ({ matrix: p.matrix, rows: p.rows, featureNames, labels: p.labels, groups: grouped ? Int32Array.from(p.groups) : undefined });
+  const result = await trainGbdt(params, part(train), { validation: useValidation ? part(validation) : undefined, progress: !quiet });
 
   const metrics: Record<string, number> = { training_rows: train.rows, validation_rows: useValidation ? validation.rows : 0, positives: rows.positives };
   for (const [name, values] of Object.entries(result.evalHistory)) {
@@ -86,6 +110,13 @@ export async function trainRanker(rows: RankerRows, feedback: FeedbackKind, seed
     if (last !== undefined) metrics[`validation_${name}`] = last;
   }
   return { modelJson: serializeXgboostJson(result.model), encoder: spec, params, metrics, result };
+}
+
+/** Offsets of the runs of equal adjacent user ids: [0, end of run 1, …, count]. */
+export function userRuns(userIds: readonly string[]): Int32Array {
+  const offsets = [0];
+  for (let r = 1; r <= userIds.length; r++) if (r === userIds.length || userIds[r] !== userIds[r - 1]) offsets.push(r);
+  return Int32Array.from(userIds.length === 0 ? [0] : offsets);
 }
 
 function frequentCategories(rows: RankerRows, name: string): string[] {

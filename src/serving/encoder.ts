@@ -5,6 +5,21 @@ import type { CandidateEncoder, EncodeInput, NamedValues } from './types.js';
 /** Name of the ranker feature that carries the candidate's merged retrieval score. */
 export const RETRIEVAL_SCORE_FEATURE = 'retrieval_score';
 
+/** Name of the ranker feature that carries the candidate's 1-based position in its list by merged retrieval score. */
+export const RETRIEVAL_RANK_FEATURE = 'retrieval_rank';
+
+/**
+ * 1-based rank of each candidate within its list by merged retrieval score (higher first, ties by
+ * item id), whatever order the list is stored in.
+ */
+export function retrievalRanks(candidates: readonly Candidate[]): Int32Array {
+  const order = candidates.map((_, k) => k);
+  order.sort((a, b) => candidates[b].score - candidates[a].score || (candidates[a].itemId < candidates[b].itemId ? -1 : candidates[a].itemId > candidates[b].itemId ? 1 : 0));
+  const ranks = new Int32Array(candidates.length);
+  order.forEach((k, position) => (ranks[k] = position + 1));
+  return ranks;
+}
+
 /**
  * One ranker column: `numeric` copies the named value (NaN when missing or not a number);
  * `one_hot` is 1 when the named categorical value equals `category` (or a category list contains
@@ -52,16 +67,17 @@ export class ByNameEncoder implements CandidateEncoder {
     const width = this.columns.length;
     const rows = input.candidates.length;
     if (out.length < rows * width) throw new RangeError(`output matrix has length ${out.length}, expected at least ${rows * width}`);
+    const ranks = retrievalRanks(input.candidates);
     for (let row = 0; row < rows; row++) {
-      this.encodeRow(input.user, input.items[row] ?? {}, input.candidates[row], out, row * width);
+      this.encodeRow(input.user, input.items[row] ?? {}, input.candidates[row], out, row * width, ranks[row]);
     }
   }
 
-  /** Writes one row at `offset`: the features of one (user, item) pair. */
-  encodeRow(user: NamedValues, item: NamedValues, candidate: Candidate | null, out: Float32Array, offset: number): void {
+  /** Writes one row at `offset`: the features of one (user, item) pair; `retrievalRank` from retrievalRanks, when the row is a candidate. */
+  encodeRow(user: NamedValues, item: NamedValues, candidate: Candidate | null, out: Float32Array, offset: number, retrievalRank = Number.NaN): void {
     for (let j = 0; j < this.columns.length; j++) {
       const column = this.columns[j];
-      const value = lookup(column.source, user, item, candidate);
+      const value = column.source === RETRIEVAL_RANK_FEATURE ? (candidate ? retrievalRank : Number.NaN) : lookup(column.source, user, item, candidate);
       out[offset + j] = column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
     }
   }

@@ -7,11 +7,13 @@ import type { EvaluationModel } from '../../eval/model-types.js';
 import { getTrainingFeatures } from '../../features/training.js';
 import { quantileTime, subsetInteractions } from '../../pipeline/interactions.js';
 import { buildRankerRows, rowFeatureNames, rowValues, type RankerRows } from '../../pipeline/ranker-rows.js';
+import { resolveRankerObjective } from '../../pipeline/ranker-objective.js';
+import { NEGATIVES_PER_USER } from '../../pipeline/ranker-stage.js';
 import { trainRanker } from '../../pipeline/ranker-training.js';
 import { trainSources } from '../../pipeline/retrieval-training.js';
 import { XgboostRanker } from '../../ranking/predict.js';
 import { MergedRetriever } from '../../retrieval/merge-retriever.js';
-import { ByNameEncoder } from '../../serving/encoder.js';
+import { ByNameEncoder, retrievalRanks } from '../../serving/encoder.js';
 import { compareRanked } from '../../serving/order.js';
 import { openOfflineStore } from '../../store/open.js';
 import type { Candidate, OfflineStore } from '../../store/types.js';
@@ -20,8 +22,6 @@ import { TwostageError } from '../../errors.js';
 /** Time quantile of the training part that splits ranker training, as in the main job. */
 const RANKER_CUT_FRACTION = 0.8;
 
-/** Negative rows per user for an implicit ranker, as in the main job. */
-const NEGATIVES_PER_USER = 20;
 
 /**
  * The full two-stage model as the main job builds it, for the evaluation table: merged retrieval
@@ -55,9 +55,10 @@ async function trainAndRank(config: Config, offline: OfflineStore, context: FitC
   if (!Number.isFinite(innerCut)) throw new TwostageError('REC_ERR_TRAINING_FAILED', 'the training interactions have no timestamps, so the ranker has no time cut to learn across');
   const before = subsetInteractions(train, (j) => train.timestamp[j] < innerCut);
   const innerRetriever = new MergedRetriever((await trainSources(before, shares, sourceOptions)).sources, context.candidateCount);
-  const rows = await buildRankerRows(offline, train, innerRetriever, { feedback, cutTime: innerCut, negativesPerUser: NEGATIVES_PER_USER });
+  const objective = resolveRankerObjective(config.RANKER_OBJECTIVE, feedback);
+  const rows = await buildRankerRows(offline, train, innerRetriever, { feedback, objective, cutTime: innerCut, negativesPerUser: NEGATIVES_PER_USER });
   if (rows.count < 2 || rows.positives === 0) throw new TwostageError('REC_ERR_TRAINING_FAILED', `too few ranker rows after the inner cut (${rows.count} rows, ${rows.positives} positive)`);
-  const trained = await trainRanker(rows, feedback, context.seed, true);
+  const trained = await trainRanker(rows, objective, context.seed, true);
 
   // Retrieval for scoring: every training interaction.
   const retriever = new MergedRetriever((await trainSources(train, shares, sourceOptions)).sources, context.candidateCount);
@@ -80,6 +81,7 @@ interface CandidateRows {
   readonly itemIds: string[];
   readonly timestamps: Float64Array;
   readonly candidates: Candidate[];
+  readonly retrievalRanks: Float32Array;
   /** Row range of list r: rows listStart[r] … listStart[r+1]-1. */
   readonly listStart: Int32Array;
 }
@@ -91,10 +93,14 @@ function retrieveCandidates(train: Interactions, retriever: MergedRetriever, use
   const itemIds: string[] = [];
   const times: number[] = [];
   const candidates: Candidate[] = [];
+  const ranks: number[] = [];
   const listStart = new Int32Array(users.length + 1);
   users.forEach((user, r) => {
     const userId = train.userIds[user];
-    for (const candidate of retriever.retrieve({ userId, seenItemIds: history[user] }).candidates) {
+    const list = retriever.retrieve({ userId, seenItemIds: history[user] }).candidates;
+    const rankOf = retrievalRanks(list);
+    for (const [k, candidate] of list.entries()) {
+      ranks.push(rankOf[k]);
       userIds.push(userId);
       itemIds.push(candidate.itemId);
       times.push(scoringTime[user]);
@@ -102,17 +108,17 @@ function retrieveCandidates(train: Interactions, retriever: MergedRetriever, use
     }
     listStart[r + 1] = candidates.length;
   });
-  return { userIds, itemIds, timestamps: Float64Array.from(times), candidates, listStart };
+  return { userIds, itemIds, timestamps: Float64Array.from(times), candidates, retrievalRanks: Float32Array.from(ranks), listStart };
 }
 
 function predictRows(spec: ConstructorParameters<typeof ByNameEncoder>[0], ranker: XgboostRanker, rows: CandidateRows & { columns: RankerRows['columns'] }): Float32Array {
   const encoder = new ByNameEncoder(spec);
   const width = encoder.featureNames.length;
   const count = rows.candidates.length;
-  const asRankerRows = { ...rows, count, labels: new Float32Array(count), positives: 0 } as RankerRows;
+  const asRankerRows = { ...rows, count, labels: new Float32Array(count), positives: 0, groups: null } as RankerRows;
   const names = rowFeatureNames();
   const matrix = new Float32Array(count * width);
-  for (let r = 0; r < count; r++) encoder.encodeRow(rowValues(asRankerRows, names.user, r), rowValues(asRankerRows, names.item, r), rows.candidates[r], matrix, r * width);
+  for (let r = 0; r < count; r++) encoder.encodeRow(rowValues(asRankerRows, names.user, r), rowValues(asRankerRows, names.item, r), rows.candidates[r], matrix, r * width, rows.retrievalRanks[r]);
   const scores = new Float32Array(count);
   ranker.predict(matrix, count, scores);
   return scores;
