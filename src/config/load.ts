@@ -99,6 +99,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources[spec.key] = source;
   }
 
+  if ((config.TOP_K as number) > (config.MAX_TOP_K as number)) {
+    throw new ConfigError(
+      `invalid value ${config.TOP_K} for TOP_K (from ${sources.TOP_K}): the default top_k must not exceed MAX_TOP_K (${config.MAX_TOP_K}, from ${sources.MAX_TOP_K})`,
+    );
+  }
+
   return {
     config: Object.freeze(config) as unknown as Config,
     sources: Object.freeze(sources) as Record<keyof Config, ConfigSource>,

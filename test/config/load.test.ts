@@ -49,6 +49,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { ONLINE_STORE_URL: 'online.sqlite' } })).toThrow(/ONLINE_STORE_URL/);
   });
 
+  it('rejects TOP_K above MAX_TOP_K naming both', () => {
+    expect(() => loadConfig({ cwd: tmpdir(), env: { TOP_K: '500' } })).toThrow(/TOP_K .*MAX_TOP_K \(100, from default\)/);
+    expect(loadConfig({ cwd: tmpdir(), env: { TOP_K: '500', MAX_TOP_K: '500' } }).config.TOP_K).toBe(500);
+  });
+
   it('freezes the result', () => {
     const { config } = loadConfig({ cwd: tmpdir(), env: {} });
     expect(Object.isFrozen(config)).toBe(true);

@@ -44,7 +44,7 @@ export function registerRecommendCommand(parent: Command): void {
           throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --stage "${stage}": expected ${Object.keys(STAGES).join(' or ')}`);
         }
         // Parsed here rather than by commander, so an invalid value is reported as one error line.
-        const topK = options.topK === undefined ? ctx.config.TOP_K : parseIntegerFlag('--top-k', 1, 10_000)(options.topK);
+        const topK = options.topK === undefined ? ctx.config.TOP_K : parseIntegerFlag('--top-k', 1, ctx.config.MAX_TOP_K)(options.topK);
         if (topK > ctx.config.MAX_TOP_K) {
           throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --top-k ${topK}: at most MAX_TOP_K (${ctx.config.MAX_TOP_K})`);
         }
