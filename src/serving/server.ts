@@ -85,7 +85,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       metrics,
       logger: log,
     });
-    const address = await app.listen({ host: options.host ?? config.HOST, port: options.port ?? config.PORT });
+    const host = options.host ?? config.HOST;
+    const port = options.port ?? config.PORT;
+    let address: string;
+    try {
+      address = await app.listen({ host, port });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new Error(`cannot listen on ${host}:${port} (${code}): choose another address with --host/--port or the HOST/PORT settings`, { cause: error });
+      }
+      throw error;
+    }
     holder.startPolling(config.MODEL_POLL_MS);
     log.info({ url: address, retrieval: holder.current.retrieval?.version ?? null, ranker: holder.current.ranker?.version ?? null }, 'server listening');
 

@@ -6,6 +6,7 @@ import { openArtifactStore, openCandidateStore } from '../../src/store/open.js';
 import { recommendOffline } from '../../src/serving/offline.js';
 import { RANKER_MODEL_FILE } from '../../src/serving/ranker-loader.js';
 import { sharedPath } from '../helpers/shared.js';
+import { startServer } from '../../src/serving/server.js';
 import { runAndServe, type Harness } from './harness.js';
 
 const PIPELINE_TIMEOUT_MS = 300_000;
@@ -56,6 +57,12 @@ describe('unknown users get one flagged list (case B01)', () => {
     expect(json.fallback).toBe(false);
     expect([...ids(json)].sort()).toEqual(['PX0004', 'PX0005']);
     expect(json.num_recommendations).toBe(2);
+  });
+
+  it('names the address when the port is taken', async () => {
+    const port = Number(new URL(harness.server.url).port);
+    const second = startServer({ config: harness.config, log: pino({ level: 'silent' }), host: '127.0.0.1', port });
+    await expect(second).rejects.toThrow(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
   });
 });
 
