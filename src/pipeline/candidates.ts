@@ -11,7 +11,7 @@ const WRITE_BATCH_USERS = 1_000;
  * commits it; the version is not served until the registry activates it. On any error the
  * partial version is deleted. Returns the number of users written.
  */
-export async function precomputeCandidates(store: CandidateStore, version: string, interactions: Interactions, retriever: MergedRetriever, quiet: boolean): Promise<number> {
+export async function precomputeCandidates(store: CandidateStore, version: string, interactions: Interactions, retriever: Pick<MergedRetriever, 'retrieve'>, quiet: boolean): Promise<number> {
   const history = itemsByUser(interactions);
   const writer = await store.beginVersion(version);
   const progress = startProgress({ label: 'candidates', total: interactions.userIds.length, unit: 'users', quiet });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { findBundleVersion, precomputeBundleCandidates } from '../../pipeline/bundle-candidates.js';
 import { runCandidates } from '../../retrieval/jobs.js';
 import { action } from '../run.js';
 
@@ -13,12 +14,15 @@ export function registerCandidatesCommand(parent: Command): void {
   parent
     .command('candidates')
     .description("Precompute every user's retrieval candidates into a new candidate version and activate it")
-    .option('--model-version <version>', 'retrieval model version to use (default: the newest SVD model)')
+    .option('--model-version <version>', 'retrieval model version to use (default: the production retrieval version, else the newest SVD model)')
     .option('--no-activate', 'write and commit the version but leave the active one in place')
     .option('--json', 'print one JSON object on stdout')
     .action(
       action<CandidatesCommandOptions>(async (ctx, options) => {
-        const s = await runCandidates(ctx.config, { modelVersion: options.modelVersion, activate: options.activate, quiet: ctx.json });
+        const bundle = await findBundleVersion(ctx.config, options.modelVersion);
+        const s = bundle
+          ? await precomputeBundleCandidates(ctx.config, bundle, { activate: options.activate, quiet: ctx.json })
+          : await runCandidates(ctx.config, { modelVersion: options.modelVersion, activate: options.activate, quiet: ctx.json });
         return {
           json: {
             ok: true,

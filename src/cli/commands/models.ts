@@ -6,6 +6,7 @@ import { parseModelKind, type ModelRegistry } from '../../registry/registry.js';
 import { MODEL_KINDS } from '../../registry/types.js';
 import type { Config } from '../../config/load.js';
 import { action, type CommandResult } from '../run.js';
+import { assertVersionLoads } from './promote-check.js';
 
 interface ListOptions {
   kind?: string;
@@ -59,7 +60,7 @@ export function registerModelsCommand(parent: Command): void {
 
   models
     .command('promote')
-    .description('Move a version to production and archive the one it replaces; a retrieval version also activates its candidates')
+    .description('Check that a version\'s artifacts load, then move it to production and archive the one it replaces; a retrieval version also activates its candidates')
     .argument('<kind>', `model kind (${KINDS})`)
     .argument('<version>', 'version id')
     .option('--json', 'print one JSON object on stdout')
@@ -67,6 +68,7 @@ export function registerModelsCommand(parent: Command): void {
       action<{ json?: boolean }>(async (ctx, _options, args) => {
         const kind = parseModelKind(args[0]);
         return withRegistry(ctx.config, kind === 'retrieval', async (registry) => {
+          await assertVersionLoads(ctx.config, registry, kind, args[1]);
           const transition = await registry.promote(kind, args[1]);
           ctx.log.info({ kind, version: transition.current.version, previous: transition.previous?.version ?? null }, 'promoted model version');
           return { json: transitionToJson(transition), text: formatTransition('promoted', transition) };

@@ -1,0 +1,38 @@
+import type { Config } from '../../config/load.js';
+import { ModelError } from '../../errors.js';
+import type { ModelRegistry } from '../../registry/registry.js';
+import { bundleKey } from '../../registry/retrieval-bundle.js';
+import type { ModelKind } from '../../registry/types.js';
+import { loadRankerVersion } from '../../serving/ranker-loader.js';
+import { loadRetrievalVersion } from '../../serving/retrieval-loader.js';
+import { openArtifactStore } from '../../store/open.js';
+
+/** Hint for a version that `twostage train retrieval` wrote: the reason serving cannot load it and the path that works. */
+const EMBEDDING_ONLY_HINT =
+  'it looks like an SVD embedding from `twostage train retrieval`, which serving cannot load yet; ' +
+  'train a servable retrieval version with `twostage pipeline` and promote that one';
+
+/**
+ * Loads a version's artifacts with the loaders serving uses and throws REC_ERR_MODEL_INVALID,
+ * naming the version and the reason, when they do not load. Runs before any stage changes, so a
+ * version the API cannot serve never becomes production.
+ */
+export async function assertVersionLoads(config: Config, registry: ModelRegistry, kind: ModelKind, version: string): Promise<void> {
+  const record = await registry.get(kind, version);
+  const artifacts = await openArtifactStore(config);
+  try {
+    if (kind === 'retrieval') await loadRetrievalVersion(artifacts, record, config.MAX_TOP_K);
+    else await loadRankerVersion(artifacts, record);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const embeddingOnly = kind === 'retrieval' && !(await artifacts.exists(bundleKey(record.artifactKey)).catch(() => false));
+    throw new ModelError(
+      'REC_ERR_MODEL_INVALID',
+      `cannot promote ${kind} version ${version}: its artifacts under ${record.artifactKey} do not load (${reason})` +
+        (embeddingOnly ? `; ${EMBEDDING_ONLY_HINT}` : '') +
+        '; no stage was changed',
+    );
+  } finally {
+    await artifacts.close();
+  }
+}
