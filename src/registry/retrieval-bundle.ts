@@ -1,7 +1,10 @@
 import type { FeedbackKind } from '../data/types.js';
 import { ModelError } from '../errors.js';
 import { historyScoringFor } from '../retrieval/implicit/history-scoring.js';
-import { loadImplicitModel, saveImplicitModel, type ImplicitModel } from '../retrieval/implicit/artifact-io.js';
+import { loadEmbeddingArtifact, saveEmbeddingArtifact } from '../retrieval/artifact.js';
+import { fromEmbeddingArtifact, saveImplicitModel, type ImplicitModel } from '../retrieval/implicit/artifact-io.js';
+import { svdFromArtifact, svdToArtifact } from '../retrieval/svd/artifact.js';
+import { SvdModel } from '../retrieval/svd/model.js';
 import type { MergeSource } from '../retrieval/merge-retriever.js';
 import type { ArtifactStore } from '../store/types.js';
 
@@ -9,7 +12,8 @@ import type { ArtifactStore } from '../store/types.js';
  * A registered retrieval version: several candidate sources merged by quota, plus the list served
  * to unknown users. Layout under the version's artifact key K:
  * - `K/bundle/bundle.json`: this manifest;
- * - `K/sources/<name>/…`: each source in the embedding artifact format.
+ * - `K/sources/<name>/…`: each source in the embedding artifact format, its kind in the manifest
+ *   (an implicit-feedback source, or `svd`).
  * Every part is written before the registry points at K, so a reader never sees a partial version.
  */
 export interface RetrievalBundle {
@@ -34,6 +38,9 @@ export interface RetrievalBundle {
 
 const BUNDLE_FILE = 'bundle.json';
 
+/** A model one bundle source stores: an implicit-feedback source or SVD. */
+export type BundleSourceModel = ImplicitModel | SvdModel;
+
 export function bundleKey(key: string): string {
   return `${key}/bundle`;
 }
@@ -47,13 +54,14 @@ export async function saveRetrievalBundle(
   store: ArtifactStore,
   key: string,
   bundle: RetrievalBundle,
-  models: ReadonlyMap<string, ImplicitModel>,
+  models: ReadonlyMap<string, BundleSourceModel>,
   meta: { version: string; dataFingerprint: string; createdAt: number },
 ): Promise<void> {
   for (const { name } of bundle.sources) {
     const model = models.get(name);
     if (!model) throw new ModelError('REC_ERR_MODEL_INVALID', `retrieval bundle ${meta.version}: no trained model for source ${name}`);
-    await saveImplicitModel(store, sourceKey(key, name), model, meta);
+    if (model instanceof SvdModel) await saveEmbeddingArtifact(store, sourceKey(key, name), svdToArtifact(model, { ...meta, metrics: {} }));
+    else await saveImplicitModel(store, sourceKey(key, name), model, meta);
   }
   await store.putDirectory(bundleKey(key), new Map([[BUNDLE_FILE, Buffer.from(`${JSON.stringify(bundle, null, 1)}\n`)]]));
 }
@@ -73,8 +81,14 @@ export async function loadRetrievalBundle(store: ArtifactStore, key: string): Pr
   }
   const sources: MergeSource[] = [];
   for (const { name, quota } of bundle.sources) {
-    const model = await loadImplicitModel(store, sourceKey(key, name));
+    const model = await loadSourceModel(store, sourceKey(key, name));
     sources.push({ model, quota, history: historyScoringFor(model) });
   }
   return { bundle, sources };
+}
+
+/** Loads one source of a bundle, choosing the model class by the kind its manifest records. */
+async function loadSourceModel(store: ArtifactStore, key: string): Promise<BundleSourceModel> {
+  const artifact = await loadEmbeddingArtifact(store, key);
+  return artifact.kind === 'svd' ? svdFromArtifact(artifact) : fromEmbeddingArtifact(artifact);
 }
