@@ -45,6 +45,12 @@ export interface RankerRowOptions {
    * interaction); null keeps every candidate. `lambdarank` always keeps every candidate.
    */
   readonly negativesPerUser: number | null;
+  /**
+   * Picks the label interactions by index instead of the time cut (a per-user hold-out, for
+   * splits that are not in time); the retriever must then be trained on the other interactions.
+   * Candidate rows then read features as of the user's first label event.
+   */
+  readonly isLabel?: (j: number) => boolean;
 }
 
 /**
@@ -71,8 +77,9 @@ export async function buildRankerRows(
   for (let j = 0; j < interactions.user.length; j++) {
     const itemId = interactions.itemIds[interactions.item[j]];
     const timestamp = interactions.timestamp[j];
-    if (timestamp < options.cutTime) trainHistory[interactions.user[j]].push(itemId);
-    else if (timestamp >= options.cutTime) labels[interactions.user[j]].set(itemId, { rating: interactions.rating[j], timestamp });
+    const isLabel = options.isLabel ? options.isLabel(j) : timestamp >= options.cutTime;
+    if (isLabel) labels[interactions.user[j]].set(itemId, { rating: interactions.rating[j], timestamp });
+    else if (options.isLabel || timestamp < options.cutTime) trainHistory[interactions.user[j]].push(itemId);
   }
 
   const userIds: string[] = [];
@@ -110,6 +117,7 @@ export async function buildRankerRows(
     if (options.objective === 'lambdarank' && hits === 0) continue;
     const limit = options.objective === 'lambdarank' || options.negativesPerUser === null ? Number.POSITIVE_INFINITY : options.negativesPerUser;
     const rankOf = retrievalRanks(retrieved);
+    const featureTime = options.isLabel ? Math.min(...Array.from(labels[u].values(), (label) => label.timestamp)) : options.cutTime;
     let negatives = 0;
     retrieved.forEach((candidate, k) => {
       const positive = labels[u].has(candidate.itemId);
@@ -118,7 +126,7 @@ export async function buildRankerRows(
       else negatives++;
       userIds.push(userId);
       itemIds.push(candidate.itemId);
-      times.push(options.cutTime);
+      times.push(featureTime);
       labelValues.push(positive ? 1 : 0);
       candidates.push(candidate);
       ranks.push(rankOf[k]);

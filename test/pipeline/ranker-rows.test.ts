@@ -143,6 +143,31 @@ describe('candidate ranker rows', () => {
     }
   });
 
+  it('a hold-out labels the chosen interactions and reads features as of the first one', async () => {
+    const isLabel = (j: number) => j % 4 === 0;
+    const rows = await buildRankerRows(offline, interactions, retriever, { feedback: 'implicit', objective: 'interaction', cutTime: CUT, negativesPerUser: null, isLabel });
+    const held = new Set<string>();
+    const firstLabel = new Map<string, number>();
+    const history = new Set<string>();
+    for (let j = 0; j < interactions.user.length; j++) {
+      const user = interactions.userIds[interactions.user[j]];
+      const pair = `${user}|${interactions.itemIds[interactions.item[j]]}`;
+      if (!isLabel(j)) {
+        history.add(pair);
+        continue;
+      }
+      held.add(pair);
+      firstLabel.set(user, Math.min(firstLabel.get(user) ?? Number.POSITIVE_INFINITY, interactions.timestamp[j]));
+    }
+    expect(rows.positives).toBeGreaterThan(0);
+    for (let r = 0; r < rows.count; r++) {
+      const pair = `${rows.userIds[r]}|${rows.itemIds[r]}`;
+      expect(history.has(pair)).toBe(false);
+      expect(rows.labels[r]).toBe(held.has(pair) ? 1 : 0);
+      expect(rows.timestamps[r]).toBe(firstLabel.get(rows.userIds[r]));
+    }
+  });
+
   it('lambdarank trains rank:ndcg on the groups and keeps one group per validation user', async () => {
     const rows = await rowsFor('lambdarank');
     const trained = await trainRanker(rows, 'lambdarank', 0, true);
