@@ -38,7 +38,7 @@ export type ConfigSource = 'default' | '.env' | 'environment' | 'flag';
 
 export interface LoadedConfig {
   readonly config: Config;
-  /** Where each key's value came from. */
+  /** Source of each key's value. */
   readonly sources: Readonly<Record<keyof Config, ConfigSource>>;
 }
 
@@ -73,7 +73,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   };
 
   // WORKDIR first: other defaults are paths below it.
-  const ordered = [...SETTINGS].sort((a, b) => (a.key === 'WORKDIR' ? -1 : b.key === 'WORKDIR' ? 1 : 0));
+  const workdirSpec = SETTINGS.filter((spec) => spec.key === 'WORKDIR');
+  const ordered = [...workdirSpec, ...SETTINGS.filter((spec) => spec.key !== 'WORKDIR')];
   for (const spec of ordered) {
     const chosen = pick(spec);
     if (chosen !== undefined) {
