@@ -63,6 +63,11 @@ export async function saveRetrievalBundle(
     if (model instanceof SvdModel) await saveEmbeddingArtifact(store, sourceKey(key, name), svdToArtifact(model, { ...meta, metrics: {} }));
     else await saveImplicitModel(store, sourceKey(key, name), model, meta);
   }
+  await saveBundleManifest(store, key, bundle);
+}
+
+/** Writes the manifest only; call it after every source is stored, because it makes the version readable. */
+export async function saveBundleManifest(store: ArtifactStore, key: string, bundle: RetrievalBundle): Promise<void> {
   await store.putDirectory(bundleKey(key), new Map([[BUNDLE_FILE, Buffer.from(`${JSON.stringify(bundle, null, 1)}\n`)]]));
 }
 

@@ -5,8 +5,10 @@ import { getLogger } from '../log.js';
 import { openModelRegistry } from '../registry/open.js';
 import { openArtifactStore, openCandidateStore, openOfflineStore } from '../store/open.js';
 import type { ArtifactStore } from '../store/types.js';
-import { loadEmbeddingArtifact, newModelVersion, retrievalArtifactKey, saveEmbeddingArtifact } from './artifact.js';
+import { saveBundleManifest, sourceKey, type RetrievalBundle } from '../registry/retrieval-bundle.js';
+import { loadEmbeddingArtifact, newModelVersion, retrievalArtifactKey, saveEmbeddingArtifact, type EmbeddingArtifact } from './artifact.js';
 import { precomputeCandidates, type PrecomputeSummary } from './candidates.js';
+import { MergedRetriever } from './merge-retriever.js';
 import { NumpyRandomState } from './numpy-random.js';
 import { svdFromArtifact, svdToArtifact } from './svd/artifact.js';
 import type { SvdModel } from './svd/model.js';
@@ -17,8 +19,8 @@ import { buildTrainset, type RatingRows } from './svd/trainset.js';
  * The retrieval steps behind `twostage train retrieval`, `twostage candidates` and
  * `twostage recommend --stage retrieval`, over the configured stores.
  *
- * Versions: a model version is `svd-<UTC time>-<hex>`; its files are under the artifact key
- * `retrieval/<model version>`. A candidate version is `<model version>@<ms since epoch>`, so the
+ * Versions: a model version is `svd-<UTC time>-<hex>`; it is a retrieval bundle under the artifact
+ * key `retrieval/<model version>` whose only source is `svd`. A candidate version is `<model version>@<ms since epoch>`, so the
  * model behind the active candidates can be found from the version name.
  */
 
@@ -58,6 +60,9 @@ export interface TrainRetrievalSummary {
 
 export const RETRIEVAL_ALGORITHMS = ['svd'] as const;
 
+/** Name of the SVD source in the retrieval bundle `train retrieval` writes. */
+const SVD_SOURCE = 'svd';
+
 /** Trains a retrieval model on the ingested dataset, stores its artifact and registers it; see the module notes. */
 export async function trainRetrieval(config: Config, options: TrainRetrievalOptions): Promise<TrainRetrievalSummary> {
   if (!(RETRIEVAL_ALGORITHMS as readonly string[]).includes(options.algorithm)) {
@@ -88,11 +93,11 @@ export async function trainRetrieval(config: Config, options: TrainRetrievalOpti
   const artifacts = await openArtifactStore(config);
   let location: string;
   try {
-    location = await saveEmbeddingArtifact(
-      artifacts,
-      artifactKey,
-      svdToArtifact(result.model, { version: modelVersion, dataFingerprint: dataset.info.fingerprint, metrics, createdAt, details: { epochs: result.epochs } }),
-    );
+    location = await saveSvdBundle(artifacts, artifactKey, result.model, dataset, {
+      count: config.CANDIDATE_COUNT,
+      fallbackSize: config.MAX_TOP_K,
+      artifact: svdToArtifact(result.model, { version: modelVersion, dataFingerprint: dataset.info.fingerprint, metrics, createdAt, details: { epochs: result.epochs } }),
+    });
   } finally {
     await artifacts.close();
   }
@@ -157,9 +162,14 @@ export function modelVersionOfCandidates(candidateVersion: string): string | nul
   return at > 0 ? candidateVersion.slice(0, at) : null;
 }
 
-/** Loads an SVD model version from the artifact store. */
+/**
+ * Loads an SVD model version from the artifact store: the `svd` source of its retrieval bundle,
+ * or the embedding artifact directly under the key for versions written before the bundle.
+ */
 export async function loadSvd(artifacts: ArtifactStore, modelVersion: string): Promise<SvdModel> {
   const key = retrievalArtifactKey(modelVersion);
+  const bundled = sourceKey(key, SVD_SOURCE);
+  if (await artifacts.exists(bundled)) return svdFromArtifact(await loadEmbeddingArtifact(artifacts, bundled, 'svd'));
   if (!(await artifacts.exists(key))) {
     throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `retrieval model ${modelVersion} not found: no artifact ${key} in ${artifacts.url}; run twostage train retrieval`);
   }
@@ -168,10 +178,48 @@ export async function loadSvd(artifacts: ArtifactStore, modelVersion: string): P
 
 /** Returns the newest SVD model version in the artifact store (version ids sort by creation time). */
 export async function newestSvdVersion(artifacts: ArtifactStore): Promise<string> {
-  const keys = (await artifacts.listKeys('retrieval/svd-')).filter((key) => key.split('/').length === 2);
-  const newest = keys.sort().at(-1);
+  const versions = (await artifacts.listKeys('retrieval/svd-'))
+    .map((key) => key.split('/'))
+    .filter((parts) => parts.length === 2 || (parts.length === 4 && parts[2] === 'sources' && parts[3] === SVD_SOURCE))
+    .map((parts) => parts[1]);
+  const newest = versions.sort().at(-1);
   if (!newest) throw new ModelError('REC_ERR_MODEL_NOT_FOUND', `no SVD model in ${artifacts.url}: run twostage train retrieval first`);
-  return newest.slice('retrieval/'.length);
+  return newest;
+}
+
+/**
+ * Writes an SVD model as a retrieval bundle whose only source is `svd`, with the whole candidate
+ * count as its quota, so serving and `models promote` load it like a pipeline version. Unknown
+ * users get the SVD's own unknown-user order, μ + b_i. Returns the store's location of the source.
+ */
+async function saveSvdBundle(
+  artifacts: ArtifactStore,
+  key: string,
+  model: SvdModel,
+  dataset: Dataset,
+  options: { count: number; fallbackSize: number; artifact: EmbeddingArtifact },
+): Promise<string> {
+  const merged = new MergedRetriever([{ model, quota: options.count }], options.count);
+  const unknown = merged.retrieve({ userId: '' }).candidates.slice(0, options.fallbackSize);
+  const location = await saveEmbeddingArtifact(artifacts, sourceKey(key, SVD_SOURCE), options.artifact);
+  const bundle: RetrievalBundle = {
+    format: 'twostage-retrieval-bundle',
+    version: 1,
+    feedback: dataset.info.feedback,
+    candidateCount: options.count,
+    sources: [{ name: SVD_SOURCE, quota: options.count }],
+    fallback: unknown.map((c) => ({ itemId: c.itemId, score: c.score })),
+    fallbackMethod: 'SVD unknown-user scores (global mean + item bias)',
+    dataTime: latestTime(dataset.interactions.timestamp),
+  };
+  await saveBundleManifest(artifacts, key, bundle);
+  return location;
+}
+
+function latestTime(timestamps: Float64Array): number | undefined {
+  let latest = -Infinity;
+  for (const t of timestamps) if (Number.isFinite(t) && t > latest) latest = t;
+  return Number.isFinite(latest) ? latest : undefined;
 }
 
 export async function readDataset(config: Config): Promise<Dataset> {

@@ -7,10 +7,10 @@ import { loadRankerVersion } from '../../serving/ranker-loader.js';
 import { loadRetrievalVersion } from '../../serving/retrieval-loader.js';
 import { openArtifactStore } from '../../store/open.js';
 
-/** Hint for a version that `twostage train retrieval` wrote: the reason serving cannot load it and the path that works. */
-const EMBEDDING_ONLY_HINT =
-  'it looks like an SVD embedding from `twostage train retrieval`, which serving cannot load yet; ' +
-  'train a servable retrieval version with `twostage pipeline` and promote that one';
+/** Hint for a retrieval version without a bundle manifest, such as an SVD model written by an older release. */
+const NO_BUNDLE_HINT =
+  'the version has no retrieval bundle, which serving needs; ' +
+  'retrain it with `twostage train retrieval` or `twostage pipeline` and promote the new version';
 
 /**
  * Loads a version's artifacts with the loaders serving uses and throws REC_ERR_MODEL_INVALID,
@@ -25,11 +25,11 @@ export async function assertVersionLoads(config: Config, registry: ModelRegistry
     else await loadRankerVersion(artifacts, record);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const embeddingOnly = kind === 'retrieval' && !(await artifacts.exists(bundleKey(record.artifactKey)).catch(() => false));
+    const noBundle = kind === 'retrieval' && !(await artifacts.exists(bundleKey(record.artifactKey)).catch(() => false));
     throw new ModelError(
       'REC_ERR_MODEL_INVALID',
       `cannot promote ${kind} version ${version}: its artifacts under ${record.artifactKey} do not load (${reason})` +
-        (embeddingOnly ? `; ${EMBEDDING_ONLY_HINT}` : '') +
+        (noBundle ? `; ${NO_BUNDLE_HINT}` : '') +
         '; no stage was changed',
     );
   } finally {
