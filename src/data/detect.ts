@@ -39,6 +39,16 @@ export interface DetectOptions {
   ratingScale?: readonly [number, number];
 }
 
+/** What each format's files look like, for the error when a file given with --format does not match. */
+const EXPECTED_LAYOUTS: Readonly<Record<FormatName, string>> = {
+  amazon2023: 'JSON Lines reviews with user_id, parent_asin, rating and timestamp, or meta_*.jsonl item records with parent_asin',
+  'amazon2023-csv': 'the header user_id,parent_asin,rating,timestamp',
+  amazon2018: 'JSON Lines reviews with reviewerID, asin, overall and unixReviewTime',
+  movielens: 'u.data, u.item, u.user (100k), ratings.dat, movies.dat, users.dat (1M) or ratings.csv, movies.csv (ml-latest)',
+  'online-retail': 'the header InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+  csv: 'a header row with the columns named by --user-col and --item-col',
+};
+
 /** Folder layouts recognised for a dataset folder: MovieLens 100k, 1M and ml-latest. */
 const FOLDER_LAYOUTS: readonly { marker: string; files: readonly string[] }[] = [
   { marker: 'u.data', files: ['u.data', 'u.item', 'u.user'] },
@@ -90,6 +100,12 @@ async function detectFile(file: string, options: DetectOptions): Promise<Detecte
   const found = detectByName(file, name) ?? detectByContent(file, first);
   if (found === null) {
     if (options.csv) return csvFile(file, options);
+    if (options.format !== undefined) {
+      throw new InputError(
+        `the first line "${first.slice(0, 80)}" does not match the ${options.format} format, which expects ${EXPECTED_LAYOUTS[options.format]}; check the file's columns or --format`,
+        { file },
+      );
+    }
     throw new InputError(
       `cannot detect the format from the file name or its first line "${first.slice(0, 80)}": pass --format (${FORMAT_NAMES.join(', ')}), and for other CSV/TSV files --format csv with --user-col and --item-col`,
       { file },

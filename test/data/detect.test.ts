@@ -40,6 +40,14 @@ describe('format detection', () => {
     await expect(detectInputs([sharedPath('data/ml-100k/u.data'), sharedPath('cases/B14/reviews.jsonl')])).rejects.toThrow(/the inputs mix formats/);
   });
 
+  it('names expected columns under --format', async () => {
+    const file = path.join(env.dir, 'no-timestamp.csv');
+    writeFileSync(file, 'user_id,parent_asin,rating\nU1,P1,5.0\n');
+    await expect(detectInputs([file], { format: 'amazon2023-csv' })).rejects.toThrow(
+      /no-timestamp\.csv: the first line "user_id,parent_asin,rating" does not match the amazon2023-csv format, which expects the header user_id,parent_asin,rating,timestamp/,
+    );
+  });
+
   it('asks for --format on an unknown file', async () => {
     const file = path.join(env.dir, 'mystery.csv');
     writeFileSync(file, 'a,b,c\n1,2,3\n');
