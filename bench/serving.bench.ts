@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,20 +17,28 @@ import { RETRIEVAL_SCORE_FEATURE, type EncoderSpec } from '../src/serving/encode
 import { HISTORY_GROUP } from '../src/serving/feature-reader.js';
 import { RANKER_ENCODER_FILE, RANKER_MODEL_FILE } from '../src/serving/ranker-loader.js';
 import { openArtifactStore, openCandidateStore, openOnlineStore, openRegistryStore } from '../src/store/open.js';
+import { closeRedis, connectRedis } from '../src/store/redis/connection.js';
+import type { Cluster, Redis } from 'ioredis';
 import type { Candidate } from '../src/store/types.js';
 
 /**
- * Load test of POST /recommendations on the embedded stores (SQLite candidates and features, a
- * local artifact folder): 100 candidates per user ranked by a 200-tree depth-6 model, top_k 10.
- * The API runs in its own process; autocannon sends from this one, both on 127.0.0.1.
- * Runs: the baseline GET /health/live at the target rate, POST /recommendations at the target
- * rate (the p99 target), then POST at the highest rate the server sustains. Bounded: about 30 s.
+ * Load test of POST /recommendations on two store setups in the same run: the embedded stores
+ * (SQLite candidates and features) and Redis on 127.0.0.1:6379 (candidates and features under a
+ * random key prefix, removed afterwards). Both use a local artifact folder and a SQLite registry in
+ * their own temporary WORKDIR: 100 candidates per user ranked by a 200-tree depth-6 model, top_k 10.
+ * Each API runs in its own process, one after the other; autocannon sends from this one, all on
+ * 127.0.0.1. Runs per server: the baseline GET /health/live at the target rate, POST
+ * /recommendations at the target rate (the p99 target), then POST at the highest rate the server
+ * sustains. Bounded: about a minute.
  */
 const USERS = 2_000;
 const ITEMS = 5_000;
 const CANDIDATES = 100;
 const TARGET_RATE = 1_000;
 const RUN_SECONDS = 10;
+const BASELINE_SECONDS = 5;
+const MAX_RATE_SECONDS = 5;
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const CONNECTIONS = 10;
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
@@ -47,7 +56,8 @@ function random(seed: number): () => number {
 const userId = (u: number) => `U${String(u).padStart(5, '0')}`;
 const itemId = (i: number) => `I${String(i).padStart(5, '0')}`;
 
-export async function seedStores(config: Config): Promise<void> {
+/** Seeds the candidate, online, artifact and registry stores of `config` with the benchmark data and the given ranker files. */
+export async function seedStores(config: Config, rankerFiles: ReadonlyMap<string, Buffer>): Promise<void> {
   const next = random(1);
   const online = await openOnlineStore(config);
   const candidates = await openCandidateStore(config);
@@ -109,37 +119,7 @@ export async function seedStores(config: Config): Promise<void> {
     await online.putLatest(onlineGroupName(ITEM_ATTRIBUTES), interactions.itemIds.map((id, i) => ({ entityId: id, eventTime: 0, createdTime: 0, values: { item_main_category: `cat${i % 7}`, item_store: `store${i % 13}`, item_category_l1: `cat${i % 7}`, item_categories: [`cat${i % 7}`], item_category_depth: 1, item_title_length: 20 + (i % 40) } })));
     await online.putLatest(HISTORY_GROUP, interactions.userIds.map((id, u) => ({ entityId: id, eventTime: time, createdTime: time, values: { items: Array.from({ length: 10 }, (_, k) => itemId(item[u * 10 + k])) } })));
 
-    // Ranker: 200 rounds of depth-6 trees on random rows of the serving features.
-    const spec: EncoderSpec = {
-      format: 'twostage-encoder',
-      version: 1,
-      columns: [
-        ...trainingFeatures()
-          .filter((f) => f.type === 'numeric')
-          .map((f) => ({ name: f.name, source: f.name, kind: 'numeric' as const })),
-        ...Array.from({ length: 7 }, (_, c) => ({ name: `item_main_category=cat${c}`, source: 'item_main_category', kind: 'one_hot' as const, category: `cat${c}` })),
-        { name: RETRIEVAL_SCORE_FEATURE, source: RETRIEVAL_SCORE_FEATURE, kind: 'numeric' },
-        { name: 'popularity_rank', source: 'popularity_rank', kind: 'numeric' },
-        { name: 'popularity_score', source: 'popularity_score', kind: 'numeric' },
-      ],
-    };
-    const width = spec.columns.length;
-    const rows = 20_000;
-    const matrix = Float32Array.from({ length: rows * width }, () => next() * 100);
-    const labels = Float32Array.from({ length: rows }, (_, r) => (matrix[r * width] + matrix[r * width + 1] * next() > 80 ? 1 : 0));
-    const trained = await trainGbdt(
-      { objective: 'binary:logistic', max_depth: 6, eta: 0.1, num_boost_round: 200, min_child_weight: 0, seed: 0 },
-      { matrix, rows, featureNames: spec.columns.map((c) => c.name), labels },
-      { progress: false },
-    );
-    await artifacts.putDirectory(
-      'models/ranker/bench',
-      new Map([
-        [RANKER_MODEL_FILE, Buffer.from(serializeXgboostJson(trained.model))],
-        [RANKER_ENCODER_FILE, Buffer.from(JSON.stringify(spec))],
-      ]),
-    );
-    console.log(`ranker: ${trained.model.trees.length} trees, max depth ${Math.max(...trained.model.trees.map(treeDepth))}, ${width} features`);
+    await artifacts.putDirectory('models/ranker/bench', rankerFiles);
 
     await registry.register({ kind: 'retrieval', version: 'bench', params: {}, metrics: {}, dataFingerprint: 'bench', artifactKey: 'models/retrieval/bench', candidateVersion: 'bench' });
     await registry.promote('retrieval', 'bench');
@@ -153,6 +133,38 @@ export async function seedStores(config: Config): Promise<void> {
   }
 }
 
+/** Trains the ranker once for every store setup: 200 rounds of depth-6 trees on random rows of the serving features. */
+async function trainBenchRanker(): Promise<ReadonlyMap<string, Buffer>> {
+  const next = random(2);
+  const spec: EncoderSpec = {
+    format: 'twostage-encoder',
+    version: 1,
+    columns: [
+      ...trainingFeatures()
+        .filter((f) => f.type === 'numeric')
+        .map((f) => ({ name: f.name, source: f.name, kind: 'numeric' as const })),
+      ...Array.from({ length: 7 }, (_, c) => ({ name: `item_main_category=cat${c}`, source: 'item_main_category', kind: 'one_hot' as const, category: `cat${c}` })),
+      { name: RETRIEVAL_SCORE_FEATURE, source: RETRIEVAL_SCORE_FEATURE, kind: 'numeric' },
+      { name: 'popularity_rank', source: 'popularity_rank', kind: 'numeric' },
+      { name: 'popularity_score', source: 'popularity_score', kind: 'numeric' },
+    ],
+  };
+  const width = spec.columns.length;
+  const rows = 20_000;
+  const matrix = Float32Array.from({ length: rows * width }, () => next() * 100);
+  const labels = Float32Array.from({ length: rows }, (_, r) => (matrix[r * width] + matrix[r * width + 1] * next() > 80 ? 1 : 0));
+  const trained = await trainGbdt(
+    { objective: 'binary:logistic', max_depth: 6, eta: 0.1, num_boost_round: 200, min_child_weight: 0, seed: 0 },
+    { matrix, rows, featureNames: spec.columns.map((c) => c.name), labels },
+    { progress: false },
+  );
+  console.log(`ranker: ${trained.model.trees.length} trees, max depth ${Math.max(...trained.model.trees.map(treeDepth))}, ${width} features`);
+  return new Map([
+    [RANKER_MODEL_FILE, Buffer.from(serializeXgboostJson(trained.model))],
+    [RANKER_ENCODER_FILE, Buffer.from(JSON.stringify(spec))],
+  ]);
+}
+
 function treeDepth(tree: { leftChildren: Int32Array; rightChildren: Int32Array }): number {
   const depthOf = (node: number): number => (tree.leftChildren[node] === -1 ? 0 : 1 + Math.max(depthOf(tree.leftChildren[node]), depthOf(tree.rightChildren[node])));
   return depthOf(0);
@@ -162,6 +174,8 @@ interface RunFigures {
   name: string;
   /** Server CPU time (user + system) per completed request, ms: less sensitive to machine load than latency. */
   cpuMsPerRequest: number;
+  /** CPU time of the Redis server per request, ms (INFO cpu, so any other client of that server counts too); null on the embedded stores. */
+  storeCpuMsPerRequest: number | null;
   rps: number;
   p50: number;
   p99: number;
@@ -183,9 +197,17 @@ async function serverCpuMs(child: ChildProcess): Promise<number> {
   return reply;
 }
 
-async function load(child: ChildProcess, url: string, name: string, options: { post: boolean; rate?: number; seconds: number }): Promise<RunFigures> {
+/** CPU time (user + system) the Redis server has used since it started, ms. */
+async function redisCpuMs(client: Redis | Cluster): Promise<number> {
+  const info = await (client as Redis).info('cpu');
+  const field = (name: string) => Number(new RegExp(`^used_cpu_${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return (field('sys') + field('user')) * 1000;
+}
+
+async function load(child: ChildProcess, url: string, name: string, options: { post: boolean; rate?: number; seconds: number; store?: Redis | Cluster }): Promise<RunFigures> {
   let counter = 0;
   const cpuBefore = await serverCpuMs(child);
+  const storeCpuBefore = options.store ? await redisCpuMs(options.store) : 0;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -203,9 +225,12 @@ async function load(child: ChildProcess, url: string, name: string, options: { p
       : [{ method: 'GET' as const, path: '/health/live' }],
   });
   const cpuMs = (await serverCpuMs(child)) - cpuBefore;
+  const storeCpuMs = options.store ? (await redisCpuMs(options.store)) - storeCpuBefore : null;
+  const requests = Math.max(result.requests.total, 1);
   return {
     name,
-    cpuMsPerRequest: cpuMs / Math.max(result.requests.total, 1),
+    cpuMsPerRequest: cpuMs / requests,
+    storeCpuMsPerRequest: storeCpuMs === null ? null : storeCpuMs / requests,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -214,38 +239,106 @@ async function load(child: ChildProcess, url: string, name: string, options: { p
   };
 }
 
-export default async function main(): Promise<void> {
+/** One store setup under test: its name in the table, its temporary WORKDIR and the environment of its server. */
+interface Setup {
+  readonly name: string;
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Whether the stores are on Redis, so the Redis server's CPU time is measured too. */
+  readonly redis: boolean;
+}
+
+function makeSetup(name: string, redis: boolean, extraEnv: Record<string, string>): Setup {
   const dir = mkdtempSync(path.join(tmpdir(), 'twostage-bench-serving-'));
-  const env = { ...process.env, WORKDIR: dir, LOG_LEVEL: 'warn', MODEL_POLL_MS: '60000' };
-  const { config } = loadConfig({ cwd: dir, env });
-  const load1 = loadavg()[0];
-  await seedStores(config);
+  return { name, dir, redis, env: { ...process.env, WORKDIR: dir, LOG_LEVEL: 'warn', MODEL_POLL_MS: '60000', ...extraEnv } };
+}
+
+/** Seeds one setup's stores, starts its API process, runs the load and stops the process. */
+async function measure(setup: Setup, rankerFiles: ReadonlyMap<string, Buffer>): Promise<RunFigures[]> {
+  const { config } = loadConfig({ cwd: setup.dir, env: setup.env });
+  const seedStart = performance.now();
+  await seedStores(config, rankerFiles);
+  console.log(`${setup.name}: stores seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
   const serverFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serving-server.js');
-  const child = fork(serverFile, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const store = setup.redis ? (await connectRedis('benchmark CPU probe', new URL(REDIS_URL), 5_000)).client : undefined;
+  const child = fork(serverFile, [], { env: setup.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.once('message', (message) => resolve((message as { url: string }).url));
-      child.once('exit', (code) => reject(new Error(`the benchmark server exited with code ${code}`)));
+      child.once('exit', (code) => reject(new Error(`the ${setup.name} benchmark server exited with code ${code}`)));
     });
-    await load(child, url, 'warm-up', { post: true, seconds: 2 });
-    const runs = [
-      await load(child, url, 'GET /health/live (baseline)', { post: false, rate: TARGET_RATE, seconds: RUN_SECONDS }),
-      await load(child, url, `POST /recommendations at ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS }),
-      await load(child, url, 'POST /recommendations, max rate', { post: true, seconds: 5 }),
+    await load(child, url, 'warm-up', { post: true, seconds: 2, store });
+    return [
+      await load(child, url, 'GET /health/live (baseline)', { post: false, rate: TARGET_RATE, seconds: BASELINE_SECONDS, store }),
+      await load(child, url, `POST /recommendations at ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS, store }),
+      await load(child, url, 'POST /recommendations, max rate', { post: true, seconds: MAX_RATE_SECONDS, store }),
     ];
-    console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates`);
-    console.log('run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req');
-    for (const r of runs) {
-      console.log(
-        `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}`,
-      );
-    }
-    const target = runs[1];
-    console.log(`p99 at ${TARGET_RATE}/s: ${target.p99} ms (target <= 5 ms: ${target.p99 <= 5 ? 'met' : 'missed'}), ${(target.p99 / Math.max(runs[0].p99, 1)).toFixed(1)}x the baseline route's p99`);
   } finally {
-    child.send('stop');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(dir, { recursive: true, force: true });
+    if (store) await closeRedis(store);
+    if (child.exitCode === null && child.signalCode === null) child.send('stop');
+    await exited;
+  }
+}
+
+/** Removes every key under `prefix` on the benchmark's Redis server. */
+async function deleteRedisKeys(prefix: string): Promise<number> {
+  const { client } = await connectRedis('benchmark cleanup', new URL(REDIS_URL), 5_000);
+  let deleted = 0;
+  try {
+    if (!('scanStream' in client)) throw new Error(`${REDIS_URL} must be a single Redis server, not a cluster`);
+    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 1_000 })) {
+      const batch = keys as string[];
+      if (batch.length > 0) deleted += await client.unlink(...batch);
+    }
+  } finally {
+    await closeRedis(client);
+  }
+  return deleted;
+}
+
+function printRows(setup: string, runs: readonly RunFigures[]): void {
+  for (const r of runs) {
+    console.log(
+      `${setup.padEnd(9)} ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}  ${(r.storeCpuMsPerRequest === null ? '-' : r.storeCpuMsPerRequest.toFixed(3)).padStart(16)}`,
+    );
+  }
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+export default async function main(): Promise<void> {
+  const prefix = `bench:${randomBytes(6).toString('hex')}:`;
+  const redisUrl = `${REDIS_URL}?prefix=${prefix}`;
+  const setups = [makeSetup('embedded', false, {}), makeSetup('redis', true, { ONLINE_STORE_URL: redisUrl, CANDIDATE_STORE_URL: redisUrl })];
+  const load1 = loadavg()[0];
+  try {
+    const rankerFiles = await trainBenchRanker();
+    const results: RunFigures[][] = [];
+    for (const setup of setups) results.push(await measure(setup, rankerFiles));
+
+    console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates; Redis at ${REDIS_URL}`);
+    console.log('stores    run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req  Redis CPU ms/req');
+    setups.forEach((setup, s) => printRows(setup.name, results[s]));
+    const [embedded, redis] = results;
+    for (let r = 1; r < embedded.length; r++) {
+      const e = embedded[r];
+      const x = redis[r];
+      console.log(`redis / embedded, ${e.name}: req/s ${ratio(x.rps, e.rps)}, p50 ${ratio(x.p50, e.p50)}, p99 ${ratio(x.p99, e.p99)}, server CPU per request ${ratio(x.cpuMsPerRequest, e.cpuMsPerRequest)}, server + Redis CPU per request ${ratio(x.cpuMsPerRequest + (x.storeCpuMsPerRequest ?? 0), e.cpuMsPerRequest)}`);
+    }
+    for (let s = 0; s < setups.length; s++) {
+      const target = results[s][1];
+      console.log(`${setups[s].name}: p99 at ${TARGET_RATE}/s: ${target.p99} ms (target <= 5 ms: ${target.p99 <= 5 ? 'met' : 'missed'}), ${(target.p99 / Math.max(results[s][0].p99, 1)).toFixed(1)}x the baseline route's p99`);
+    }
+  } finally {
+    for (const setup of setups) rmSync(setup.dir, { recursive: true, force: true });
+    try {
+      console.log(`removed ${await deleteRedisKeys(prefix)} Redis keys under ${prefix}`);
+    } catch (error) {
+      // Reported rather than thrown, so a failure of the run itself stays the error shown.
+      console.error(`could not remove the Redis keys under ${prefix}: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
   }
 }
