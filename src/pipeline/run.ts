@@ -1,7 +1,6 @@
 import type { Config } from '../config/load.js';
 import { ingestFiles, loadDataset, type Dataset, type FormatName } from '../data/dataset.js';
 import { SAMPLE_DATA_PATH } from '../data/sample.js';
-import { TwostageError } from '../errors.js';
 import { runFeaturePipeline } from '../features/pipeline.js';
 import type { Logger } from '../log.js';
 import { ModelRegistry, newVersionId } from '../registry/registry.js';

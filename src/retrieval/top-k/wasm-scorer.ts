@@ -1,4 +1,4 @@
-import { F64, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type ValueType, type WasmMemory } from '../wasm/encoder.js';
+import { FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type ValueType, type WasmMemory } from '../wasm/encoder.js';
 
 /**
  * Inner products of a block of user rows with every item row, in WebAssembly with f64x2 SIMD:

@@ -7,6 +7,7 @@ export function validateVersionName(version: string): void {
     throw new TypeError(`invalid candidate version "${String(version)}": expected 1 to ${MAX_VERSION_LENGTH} characters`);
   }
   // '#' separates the version from the part number in DynamoDB sort keys; control characters break logs.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
   if (/[#\u0000-\u001f]/.test(version)) {
     throw new TypeError(`invalid candidate version "${version}": "#" and control characters are not allowed`);
   }
