@@ -1,5 +1,6 @@
 import { trainingFeatures } from '../features/definitions.js';
 import { hashString } from '../data/hash.js';
+import { compareCodeUnits } from '../retrieval/types.js';
 import { trainGbdt, type TrainResult } from '../ranking/gbdt/train.js';
 import type { GbdtParams } from '../ranking/gbdt/params.js';
 import { serializeXgboostJson } from '../ranking/xgboost-json-write.js';
@@ -128,7 +129,7 @@ function frequentCategories(rows: RankerRows, name: string): string[] {
     for (const category of list) counts.set(category, (counts.get(category) ?? 0) + 1);
   }
   return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]))
     .slice(0, MAX_CATEGORIES)
     .map(([category]) => category);
 }

@@ -29,5 +29,12 @@ export interface RetrievalModel {
 /** Ordering rule for candidates and final lists: score descending, then item id ascending (code-unit order). */
 export function compareScoredItems(a: { score: number; itemId: string }, b: { score: number; itemId: string }): number {
   if (a.score !== b.score) return b.score > a.score ? 1 : -1;
-  return a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0;
+  return compareCodeUnits(a.itemId, b.itemId);
+}
+
+/** Compares two ids by UTF-16 code units, the tie-break order of every list (not locale order). */
+export function compareCodeUnits(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }

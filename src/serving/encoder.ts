@@ -1,4 +1,5 @@
 import { ModelError } from '../errors.js';
+import { compareCodeUnits } from '../retrieval/types.js';
 import type { Candidate, FeatureValue } from '../store/types.js';
 import type { CandidateEncoder, EncodeInput, NamedValues } from './types.js';
 
@@ -14,7 +15,7 @@ export const RETRIEVAL_RANK_FEATURE = 'retrieval_rank';
  */
 export function retrievalRanks(candidates: readonly Candidate[]): Int32Array {
   const order = candidates.map((_, k) => k);
-  order.sort((a, b) => candidates[b].score - candidates[a].score || (candidates[a].itemId < candidates[b].itemId ? -1 : candidates[a].itemId > candidates[b].itemId ? 1 : 0));
+  order.sort((a, b) => candidates[b].score - candidates[a].score || compareCodeUnits(candidates[a].itemId, candidates[b].itemId));
   const ranks = new Int32Array(candidates.length);
   order.forEach((k, position) => (ranks[k] = position + 1));
   return ranks;

@@ -1,3 +1,5 @@
+import { compareCodeUnits } from '../retrieval/types.js';
+
 /**
  * Final order of a response: ranker score descending, then retrieval score descending, then item
  * id ascending (code-unit order). Tree models give many candidates the same score, and the
@@ -12,12 +14,15 @@ export function compareRanked(
   if (byScore !== 0) return byScore;
   const byRetrieval = compareDescending(a.retrievalScore, b.retrievalScore);
   if (byRetrieval !== 0) return byRetrieval;
-  return a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0;
+  return compareCodeUnits(a.itemId, b.itemId);
 }
 
 function compareDescending(a: number, b: number): number {
   const aNaN = a !== a;
   const bNaN = b !== b;
-  if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
-  return a === b ? 0 : b > a ? 1 : -1;
+  if (aNaN && bNaN) return 0;
+  if (aNaN) return 1;
+  if (bNaN) return -1;
+  if (a === b) return 0;
+  return b > a ? 1 : -1;
 }

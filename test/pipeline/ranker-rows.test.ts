@@ -143,7 +143,7 @@ describe('candidate ranker rows', () => {
     }
   });
 
-  it('a hold-out labels the chosen interactions and reads features as of the first one', async () => {
+  it('hold-out labels chosen interactions', async () => {
     const isLabel = (j: number) => j % 4 === 0;
     const rows = await buildRankerRows(offline, interactions, retriever, { feedback: 'implicit', objective: 'interaction', cutTime: CUT, negativesPerUser: null, isLabel });
     const held = new Set<string>();

@@ -1,3 +1,5 @@
+import { compareCodeUnits } from '../types.js';
+
 /**
  * Top-K selection in the candidate order: score descending, then tie rank ascending (the item id's
  * position in code-unit order, so ties resolve as `compareScoredItems` does). NaN scores are not
@@ -6,7 +8,7 @@
 
 /** Returns, per dense item index, its position when raw ids are sorted in code-unit order. */
 export function tieRanks(itemIds: readonly string[]): Int32Array {
-  const order = Array.from(itemIds.keys()).sort((a, b) => (itemIds[a] < itemIds[b] ? -1 : itemIds[a] > itemIds[b] ? 1 : a - b));
+  const order = Array.from(itemIds.keys()).sort((a, b) => compareCodeUnits(itemIds[a], itemIds[b]) || a - b);
   const rank = new Int32Array(itemIds.length);
   order.forEach((item, position) => {
     rank[item] = position;
@@ -42,7 +44,7 @@ export function selectTopK(
   outItems: Int32Array,
   outStart: number,
 ): number {
-  if (heap.k < k) throw new RangeError(`selection heap holds ${heap.k} items, fewer than k = ${k}`);
+  if (heap.k < k) throw new RangeError(`selection heap has room for ${heap.k} items, fewer than k = ${k}`);
   // Min-heap by quality: entry 0 is the worst item kept so far. Scores and tie ranks are copied
   // into the heap so comparisons read no other array.
   const heapItems = heap.items;

@@ -224,7 +224,7 @@ export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssem
 /** Bytes per WebAssembly memory page. */
 export const PAGE_BYTES = 65536;
 
-/** Grows `memory` so it holds at least `bytes` bytes; throws past the 4 GiB limit of 32-bit memories. */
+/** Grows `memory` so it has at least `bytes` bytes; throws past the 4 GiB limit of 32-bit memories. */
 export function ensureMemory(memory: WasmMemory, bytes: number, what: string): void {
   if (bytes > 2 ** 32 - PAGE_BYTES) throw new RangeError(`${what} needs ${bytes} bytes, more than the 4 GiB WebAssembly memory limit`);
   const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;

@@ -30,7 +30,8 @@ describe('mergeCandidates', () => {
     expect(b?.extras).toEqual({ als_score: 9, als_rank: 2, popularity_score: 10, popularity_rank: 1, source_count: 2 });
     const a = merged.find((c) => c.itemId === 'a');
     expect(a?.extras).toEqual({ als_score: 10, als_rank: 1, source_count: 1 });
-    expect(a?.extras && 'popularity_score' in a.extras).toBe(false);
+    expect(a?.extras).toBeDefined();
+    expect(Object.hasOwn(a!.extras!, 'popularity_score')).toBe(false);
   });
 
   it('orders by reciprocal-rank fusion, then item id', () => {
