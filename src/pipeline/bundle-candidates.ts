@@ -1,4 +1,5 @@
 import type { Config } from '../config/load.js';
+import type { Interactions } from '../data/types.js';
 import { openModelRegistry } from '../registry/open.js';
 import { bundleKey, loadRetrievalBundle } from '../registry/retrieval-bundle.js';
 import type { PrecomputeSummary } from '../retrieval/candidates.js';
@@ -60,6 +61,21 @@ export async function precomputeBundleCandidates(
     await artifacts.close();
   }
 
+  return writeMergedCandidates(config, record.version, merged, dataset.interactions, { ...options, started });
+}
+
+/**
+ * Writes every user's candidates from `merged` into a new candidate version
+ * `<model version>@<ms since epoch>`, counting candidates and short lists, and activates it when
+ * `activate` is true. `started` is the performance.now() time the reported seconds count from.
+ */
+export async function writeMergedCandidates(
+  config: Config,
+  modelVersion: string,
+  merged: MergedRetriever,
+  interactions: Interactions,
+  options: { activate: boolean; quiet: boolean; started: number },
+): Promise<BundleCandidatesSummary> {
   let candidates = 0;
   let shortLists = 0;
   const counting: Pick<MergedRetriever, 'retrieve'> = {
@@ -70,12 +86,12 @@ export async function precomputeBundleCandidates(
       return result;
     },
   };
-  const version = `${record.version}@${Date.now()}`;
+  const version = `${modelVersion}@${Date.now()}`;
   const store = await openCandidateStore(config);
   try {
-    const users = await precomputeCandidates(store, version, dataset.interactions, counting, options.quiet);
+    const users = await precomputeCandidates(store, version, interactions, counting, options.quiet);
     if (options.activate) await store.activate(version);
-    return { modelVersion: record.version, version, users, candidates, shortLists, activated: options.activate, seconds: (performance.now() - started) / 1000 };
+    return { modelVersion, version, users, candidates, shortLists, activated: options.activate, seconds: (performance.now() - options.started) / 1000 };
   } finally {
     await store.close();
   }

@@ -92,6 +92,16 @@ export class ModelRegistry {
    * current version is older than all of them).
    */
   async rollback(kind: ModelKind, to?: string): Promise<StageTransition> {
+    const target = await this.rollbackTarget(kind, to);
+    return this.promote(kind, target.version);
+  }
+
+  /**
+   * Returns the version `rollback` would put into production: `to` when given (it must not be the
+   * production version), else the newest archived version older than production, else the newest
+   * archived one. Throws when there is none, so callers can check the target before any change.
+   */
+  async rollbackTarget(kind: ModelKind, to?: string): Promise<ModelVersionRecord> {
     const versions = await this.store.listVersions(parseModelKind(kind));
     const current = versions.find((r) => r.stage === 'production') ?? null;
     if (to !== undefined) {
@@ -99,7 +109,7 @@ export class ModelRegistry {
       if (current && target.version === current.version) {
         throw new TwostageError('REC_ERR_REQUEST_INVALID', `${kind} version ${to} is already in production; give another version to roll back to`);
       }
-      return this.promote(kind, target.version);
+      return target;
     }
 
     const archived = versions.filter((r) => r.stage === 'archived');
@@ -111,7 +121,7 @@ export class ModelRegistry {
         `no archived ${kind} version to roll back to${current ? ` (production is ${current.version})` : ''}; list versions with \`twostage models list\``,
       );
     }
-    return this.promote(kind, target.version);
+    return target;
   }
 
   /**

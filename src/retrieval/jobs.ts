@@ -216,7 +216,7 @@ async function saveSvdBundle(
   return location;
 }
 
-function latestTime(timestamps: Float64Array): number | undefined {
+export function latestTime(timestamps: Float64Array): number | undefined {
   let latest = -Infinity;
   for (const t of timestamps) if (Number.isFinite(t) && t > latest) latest = t;
   return Number.isFinite(latest) ? latest : undefined;
@@ -245,7 +245,7 @@ async function writeCandidates(config: Config, model: SvdModel, dataset: Dataset
   }
 }
 
-async function registerModel(
+export async function registerModel(
   config: Config,
   record: {
     modelVersion: string;

@@ -143,3 +143,75 @@ describe('step-by-step retrieval commands', () => {
     });
   });
 });
+
+/**
+ * `train retrieval --algorithm merged` writes the pipeline's multi-source bundle step by step, and
+ * `models rollback` runs the same load check as `models promote`.
+ */
+describe('train retrieval for merged sources', () => {
+  let workdir: string;
+  let svdVersion: string;
+  let merged: any;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`missing ${CLI}: run npm run build first`);
+    workdir = mkdtempSync(path.join(tmpdir(), 'twostage-merged-'));
+    await json(workdir, ['ingest', REVIEWS, META]);
+    await json(workdir, ['features']);
+    svdVersion = (await json(workdir, ['train', 'retrieval'])).model_version;
+    await json(workdir, ['models', 'promote', 'retrieval', svdVersion]);
+    merged = await json(workdir, ['train', 'retrieval', '--algorithm', 'merged']);
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it('registers the configured sources as staging', async () => {
+    expect(merged.algorithm).toBe('merged');
+    expect(merged.model_version.startsWith('merged-')).toBe(true);
+    expect(merged.registered).toBe(true);
+    expect(merged.hyperparameters.sources.map((s: { name: string }) => s.name)).toEqual(['als', 'cooccurrence', 'popularity_recent']);
+    expect(merged.candidate_users).toBe(5);
+    const shown = await json(workdir, ['models', 'show', 'retrieval', merged.model_version]);
+    expect(shown.stage).toBe('staging');
+  });
+
+  it('serves the merged version once promoted', async () => {
+    await json(workdir, ['models', 'promote', 'retrieval', merged.model_version]);
+    const { status, body } = await serveOnce(workdir, 'UX0001');
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.model_versions.retrieval).toBe(merged.model_version);
+    expect(body.fallback).toBe(false);
+  });
+
+  it('trains one source alone', async () => {
+    const als = await json(workdir, ['train', 'retrieval', '--algorithm', 'als', '--no-candidates']);
+    expect(als.model_version.startsWith('als-')).toBe(true);
+    expect(als.hyperparameters.sources).toEqual([{ name: 'als', quota: 100 }]);
+    expect(als.candidate_version).toBeNull();
+  });
+
+  it('rejects SVD-only flags for sources', async () => {
+    const result = await twostage(workdir, ['train', 'retrieval', '--algorithm', 'merged', '--epochs', '5']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--epochs applies to --algorithm svd only');
+  });
+
+  it('rejects an unknown algorithm', async () => {
+    const result = await twostage(workdir, ['train', 'retrieval', '--algorithm', 'lightfm']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid --algorithm "lightfm"');
+  });
+
+  it('rollback checks the target loads', async () => {
+    expect((await json(workdir, ['models', 'show', 'retrieval'])).version).toBe(merged.model_version);
+    rmSync(path.join(workdir, 'artifacts', 'retrieval', svdVersion, 'bundle'), { recursive: true });
+
+    const result = await twostage(workdir, ['models', 'rollback', 'retrieval', '--json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error.code).toBe('REC_ERR_MODEL_INVALID');
+    expect(result.stderr).toContain(`cannot roll back to retrieval version ${svdVersion}`);
+    expect((await json(workdir, ['models', 'show', 'retrieval'])).version).toBe(merged.model_version);
+  });
+});

@@ -78,7 +78,7 @@ export function registerModelsCommand(parent: Command): void {
 
   models
     .command('rollback')
-    .description('Put the previous production version back (the newest archived version older than the current one)')
+    .description('Check that the previous production version (the newest archived one older than the current one) still loads, then put it back')
     .argument('<kind>', `model kind (${KINDS})`)
     .option('--to <version>', 'roll back to this version instead')
     .option('--json', 'print one JSON object on stdout')
@@ -86,7 +86,9 @@ export function registerModelsCommand(parent: Command): void {
       action<RollbackOptions>(async (ctx, options, args) => {
         const kind = parseModelKind(args[0]);
         return withRegistry(ctx.config, kind === 'retrieval', async (registry) => {
-          const transition = await registry.rollback(kind, options.to);
+          const target = await registry.rollbackTarget(kind, options.to);
+          await assertVersionLoads(ctx.config, registry, kind, target.version, 'roll back to');
+          const transition = await registry.promote(kind, target.version);
           ctx.log.info({ kind, version: transition.current.version, previous: transition.previous?.version ?? null }, 'rolled back model version');
           return { json: transitionToJson(transition), text: formatTransition('rolled back', transition) };
         });

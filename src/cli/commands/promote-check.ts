@@ -17,7 +17,13 @@ const NO_BUNDLE_HINT =
  * naming the version and the reason, when they do not load. Runs before any stage changes, so a
  * version the API cannot serve never becomes production.
  */
-export async function assertVersionLoads(config: Config, registry: ModelRegistry, kind: ModelKind, version: string): Promise<void> {
+export async function assertVersionLoads(
+  config: Config,
+  registry: ModelRegistry,
+  kind: ModelKind,
+  version: string,
+  operation: 'promote' | 'roll back to' = 'promote',
+): Promise<void> {
   const record = await registry.get(kind, version);
   const artifacts = await openArtifactStore(config);
   try {
@@ -28,7 +34,7 @@ export async function assertVersionLoads(config: Config, registry: ModelRegistry
     const noBundle = kind === 'retrieval' && !(await artifacts.exists(bundleKey(record.artifactKey)).catch(() => false));
     throw new ModelError(
       'REC_ERR_MODEL_INVALID',
-      `cannot promote ${kind} version ${version}: its artifacts under ${record.artifactKey} do not load (${reason})` +
+      `cannot ${operation} ${kind} version ${version}: its artifacts under ${record.artifactKey} do not load (${reason})` +
         (noBundle ? `; ${NO_BUNDLE_HINT}` : '') +
         '; no stage was changed',
     );

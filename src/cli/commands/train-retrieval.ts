@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SOURCE_ALGORITHMS, trainSourceBundle } from '../../pipeline/train-sources-job.js';
 import { RETRIEVAL_ALGORITHMS, trainRetrieval, type TrainRetrievalSummary } from '../../retrieval/jobs.js';
 import { TwostageError } from '../../errors.js';
 import { action, parseIntegerFlag } from '../run.js';
@@ -16,22 +17,35 @@ interface TrainRetrievalCommandOptions {
   json?: boolean;
 }
 
+/** Every value of --algorithm: SVD (explicit ratings only) and the implicit-feedback sources, alone or merged. */
+const ALGORITHMS: readonly string[] = [...RETRIEVAL_ALGORITHMS, ...SOURCE_ALGORITHMS];
+
 /** `twostage train retrieval [--algorithm svd] [--factors N] [--seed N] [--json]`, plus training options. */
 export function registerTrainRetrievalCommand(parent: Command): void {
   parent
     .command('retrieval')
     .description('Train a retrieval model on the ingested dataset, store it, precompute its candidates and register it (staging)')
-    .option('--algorithm <name>', `retrieval algorithm (${RETRIEVAL_ALGORITHMS.join('|')})`, 'svd')
+    .option('--algorithm <name>', `retrieval algorithm (${ALGORITHMS.join('|')}); merged trains the sources of RETRIEVAL_SOURCES as the pipeline does`, 'svd')
     .option('--factors <n>', 'latent factors (default: MF_FACTORS)')
     .option('--seed <n>', 'random seed (default: SEED)')
-    .option('--epochs <n>', 'SGD epochs (default 20)')
-    .option('--validation-fraction <f>', 'hold out this fraction of ratings and report their RMSE per epoch')
-    .option('--patience <n>', 'stop after this many epochs without a validation improvement and keep the best epoch')
+    .option('--epochs <n>', 'SVD only: SGD epochs (default 20)')
+    .option('--validation-fraction <f>', 'SVD only: hold out this fraction of ratings and report their RMSE per epoch')
+    .option('--patience <n>', 'SVD only: stop after this many epochs without a validation improvement and keep the best epoch')
     .option('--no-candidates', 'skip precomputing the candidate version')
     .option('--json', 'print one JSON object on stdout')
     .action(
       action<TrainRetrievalCommandOptions>(
         async (ctx, options) => {
+          if (!ALGORITHMS.includes(options.algorithm)) {
+            throw new TwostageError('REC_ERR_REQUEST_INVALID', `invalid --algorithm "${options.algorithm}": expected one of ${ALGORITHMS.join(', ')}`);
+          }
+          if (options.algorithm !== 'svd') {
+            const svdOnly = svdOnlyFlag(options);
+            if (svdOnly) throw new TwostageError('REC_ERR_REQUEST_INVALID', `${svdOnly} applies to --algorithm svd only, not ${options.algorithm}`);
+            const algorithm = options.algorithm as (typeof SOURCE_ALGORITHMS)[number];
+            const summary = await trainSourceBundle(ctx.config, { algorithm, candidates: options.candidates, quiet: ctx.json });
+            return { json: summaryJson(summary), text: sourceSummaryText(summary) };
+          }
           const epochs = options.epochs === undefined ? undefined : parseIntegerFlag('--epochs', 1, 100_000)(options.epochs);
           const validationFraction = options.validationFraction === undefined ? undefined : parseFraction(options.validationFraction);
           const patience = options.patience === undefined ? undefined : parseIntegerFlag('--patience', 1, 100_000)(options.patience);
@@ -56,6 +70,13 @@ export function registerTrainRetrievalCommand(parent: Command): void {
         }),
       ),
     );
+}
+
+function svdOnlyFlag(options: TrainRetrievalCommandOptions): string | null {
+  if (options.epochs !== undefined) return '--epochs';
+  if (options.validationFraction !== undefined) return '--validation-fraction';
+  if (options.patience !== undefined) return '--patience';
+  return null;
 }
 
 function parseFraction(value: string): number {
@@ -85,6 +106,16 @@ function summaryJson(s: TrainRetrievalSummary): Record<string, unknown> {
     candidate_version: s.candidates?.version ?? null,
     candidate_users: s.candidates?.users ?? 0,
   };
+}
+
+function sourceSummaryText(s: TrainRetrievalSummary): string {
+  const sources = (s.hyperparameters.sources as { name: string; quota: number }[]).map((q) => `${q.name}:${q.quota}`).join(', ');
+  const lines = [
+    `trained ${s.algorithm} ${s.modelVersion}: ${s.users} users, ${s.items} items, ${s.ratings} interactions, sources ${sources}, fit ${s.fitSeconds.toFixed(2)} s`,
+    `artifact ${s.artifactKey} (${s.location})${s.registered ? ', registered as staging' : ', not registered (see the log)'}`,
+  ];
+  if (s.candidates) lines.push(`candidate version ${s.candidates.version}: ${s.candidates.users} users, not active until the model is promoted`);
+  return lines.join('\n');
 }
 
 function summaryText(s: TrainRetrievalSummary): string {
