@@ -83,8 +83,10 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
         progress: (bytesRead) => progress.update(bytesBefore + bytesRead),
         lines: 0,
       };
+      const fileCpu = process.cpuUsage();
       await readerOf(file, inline)(ctx);
       await items.flush();
+      log.debug({ file: file.path, lines: ctx.lines, cpuSeconds: cpuSeconds(process.cpuUsage(fileCpu)) }, 'ingest file read');
       bytesBefore += sizes[index];
       sources.push({ path: file.path, format: file.format, role: file.role, layout: file.layout, lines: ctx.lines, bytes: sizes[index] });
     }
