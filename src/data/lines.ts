@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
@@ -9,6 +9,14 @@ export interface LineBatch {
   readonly firstLine: number;
   /** Bytes of the file (compressed bytes for gzip) consumed so far, for progress reports. */
   readonly bytesRead: number;
+  /**
+   * Byte position of each line in the uncompressed text and its length in bytes, without the
+   * line end and the byte order mark. `LineRereader.read` reads the same line again from these.
+   */
+  readonly lineStarts: readonly number[];
+  readonly lineBytes: readonly number[];
+  /** Whether the positions are positions in the file itself (false for gzip), so `LineRereader.read` can use them. */
+  readonly seekable: boolean;
 }
 
 export interface ReadLinesOptions {
@@ -20,6 +28,7 @@ export interface ReadLinesOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 /** Checks the first two bytes for the gzip signature, so `.gz` detection does not trust the name. */
 export async function isGzipFile(file: string): Promise<boolean> {
@@ -41,9 +50,9 @@ export async function fileSize(file: string): Promise<number> {
 /**
  * Streams the lines of a text file, gzip-compressed or not, in batches of whole lines. Memory
  * stays bounded by the chunk size plus the longest line. Line ends are LF or CRLF; a UTF-8 byte
- * order mark at the start is dropped; a final line without a newline is still returned. Splitting
- * on the LF byte is safe for UTF-8 and Latin-1, because neither encodes another character with
- * that byte.
+ * order mark at the start is dropped; a final line without a newline is still returned. Lines are
+ * split on the LF byte before decoding, which is safe for UTF-8 and Latin-1, because neither
+ * encodes another character with that byte.
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const encoding = options.encoding ?? 'utf8';
@@ -53,40 +62,93 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
   if (gzip) raw.on('error', (error) => stream.destroy(error));
 
   let rest: Buffer | null = null;
+  /** Position of `rest` (or of the next chunk) in the uncompressed text. */
+  let restStart = 0;
   let lineNumber = 1;
-  let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const last = chunk.lastIndexOf(NEWLINE);
-      if (last < 0) {
-        rest = rest ? Buffer.concat([rest, chunk]) : chunk;
-        continue;
-      }
-      const head = rest ? Buffer.concat([rest, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-      rest = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
-      const lines = splitLines(head.toString(encoding), first);
-      first = false;
-      yield { lines, firstLine: lineNumber, bytesRead: raw.bytesRead };
-      lineNumber += lines.length;
+      const text: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+      const batch = splitLines(text, restStart, restStart === 0, encoding, false);
+      rest = batch.consumed < text.length ? text.subarray(batch.consumed) : null;
+      restStart += batch.consumed;
+      if (batch.lines.length === 0) continue;
+      yield { ...batch, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
+      lineNumber += batch.lines.length;
     }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'the gzip stream is truncated' : (error as Error).message;
     throw new InputError(`failed to read the file after line ${lineNumber - 1}: ${reason}`, { file });
   }
   if (rest && rest.length > 0) {
-    const lines = splitLines(rest.toString(encoding), first);
-    yield { lines, firstLine: lineNumber, bytesRead: raw.bytesRead };
+    const batch = splitLines(rest, restStart, restStart === 0, encoding, true);
+    yield { ...batch, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
   }
 }
 
-function splitLines(text: string, atFileStart: boolean): string[] {
-  const lines = text.split('\n');
-  if (atFileStart && lines[0].charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+interface SplitLines {
+  lines: string[];
+  lineStarts: number[];
+  lineBytes: number[];
+  /** Bytes of `text` that belong to the returned lines, line ends included. */
+  consumed: number;
+}
+
+/**
+ * Decodes the complete lines of `text`, which starts at byte `offset` of the file. With `final`,
+ * the bytes after the last LF are a line too.
+ */
+function splitLines(text: Buffer, offset: number, atFileStart: boolean, encoding: 'utf8' | 'latin1', final: boolean): SplitLines {
+  const lines: string[] = [];
+  const lineStarts: number[] = [];
+  const lineBytes: number[] = [];
+  let start = 0;
+  // The UTF-8 byte order mark is dropped for Latin-1 too, where it would read as "ï»¿": format
+  // detection reads first lines as Latin-1.
+  if (atFileStart && text.length >= 3 && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf) start = 3;
+  for (;;) {
+    const newline = text.indexOf(NEWLINE, start);
+    if (newline < 0 && !(final && start < text.length)) break;
+    const next = newline < 0 ? text.length : newline + 1;
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text[end - 1] === CARRIAGE_RETURN) end -= 1;
+    lines.push(text.toString(encoding, start, end));
+    lineStarts.push(offset + start);
+    lineBytes.push(end - start);
+    start = next;
   }
-  return lines;
+  return { lines, lineStarts, lineBytes, consumed: start };
+}
+
+/**
+ * Reads one line of a file again from its position in a LineBatch of a seekable file, keeping
+ * one open handle per file until `close`.
+ */
+// NOTE: a file rewritten during the ingest with the same length goes unnoticed, and its re-read
+// lines may then count an exact duplicate as a repeat.
+export class LineRereader {
+  private readonly handles = new Map<string, number>();
+
+  /** Returns the line at byte `start`, `bytes` long, decoded as readLines decoded it. */
+  read(file: string, start: number, bytes: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+    let handle = this.handles.get(file);
+    if (handle === undefined) {
+      handle = openSync(file, 'r');
+      this.handles.set(file, handle);
+    }
+    const buffer = Buffer.allocUnsafe(bytes);
+    let done = 0;
+    while (done < bytes) {
+      const read = readSync(handle, buffer, done, bytes - done, start + done);
+      if (read === 0) throw new InputError(`line at byte ${start} is shorter than when it was first read; the file changed during the ingest, so ingest it again once nothing writes to it`, { file });
+      done += read;
+    }
+    return buffer.toString(encoding);
+  }
+
+  close(): void {
+    for (const handle of this.handles.values()) closeSync(handle);
+    this.handles.clear();
+  }
 }
 
 /** Reads only the first non-empty line of a file (for format detection), or null for an empty file. */
