@@ -9,13 +9,23 @@ export interface LineBatch {
   readonly firstLine: number;
   /** Bytes of the file (compressed bytes for gzip) consumed so far, for progress reports. */
   readonly bytesRead: number;
-  /**
-   * Byte position of each line in the uncompressed text and its length in bytes, without the
-   * line end and the byte order mark. `LineRereader.read` reads the same line again from these.
-   */
-  readonly lineStarts: readonly number[];
-  readonly lineBytes: readonly number[];
-  /** Whether the positions are positions in the file itself (false for gzip), so `LineRereader.read` can use them. */
+}
+
+/**
+ * A batch of consecutive lines of one file as byte ranges, for readers that decode one line at
+ * a time: line k is `text[starts[k], ends[k])`, without its line end and the byte order mark.
+ */
+export interface LineRangeBatch {
+  readonly text: Buffer;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** Position of `text[0]` in the uncompressed file. */
+  readonly offset: number;
+  /** 1-based number of the first line. */
+  readonly firstLine: number;
+  /** Bytes of the file (compressed bytes for gzip) consumed so far, for progress reports. */
+  readonly bytesRead: number;
+  /** Whether positions in the uncompressed file are positions in the file itself (false for gzip), so `LineRereader.read` can use them. */
   readonly seekable: boolean;
 }
 
@@ -50,57 +60,65 @@ export async function fileSize(file: string): Promise<number> {
 /**
  * Streams the lines of a text file, gzip-compressed or not, in batches of whole lines. Memory
  * stays bounded by the chunk size plus the longest line. Line ends are LF or CRLF; a UTF-8 byte
- * order mark at the start is dropped; a final line without a newline is still returned. Lines are
- * split on the LF byte before decoding, which is safe for UTF-8 and Latin-1, because neither
- * encodes another character with that byte.
+ * order mark at the start is dropped; a final line without a newline is still returned.
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const encoding = options.encoding ?? 'utf8';
+  for await (const batch of readLineRanges(file, options)) {
+    const { text, starts, ends } = batch;
+    const lines: string[] = [];
+    for (let k = 0; k < starts.length; k++) lines.push(text.toString(encoding, starts[k], ends[k]));
+    yield { lines, firstLine: batch.firstLine, bytesRead: batch.bytesRead };
+  }
+}
+
+/**
+ * Streams the lines of a file as byte ranges, with the rules of `readLines`. The lines are split
+ * on the LF byte, which is safe for UTF-8 and Latin-1, because neither encodes another
+ * character with that byte.
+ */
+export async function* readLineRanges(file: string, options: Pick<ReadLinesOptions, 'chunkSize'> = {}): AsyncGenerator<LineRangeBatch> {
   const raw = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
   const gzip = await isGzipFile(file);
   const stream = gzip ? raw.pipe(createGunzip()) : raw;
   if (gzip) raw.on('error', (error) => stream.destroy(error));
 
   let rest: Buffer | null = null;
-  /** Position of `rest` (or of the next chunk) in the uncompressed text. */
+  /** Position of `rest` (or of the next chunk) in the uncompressed file. */
   let restStart = 0;
   let lineNumber = 1;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const text: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-      const batch = splitLines(text, restStart, restStart === 0, encoding, false);
-      rest = batch.consumed < text.length ? text.subarray(batch.consumed) : null;
-      restStart += batch.consumed;
-      if (batch.lines.length === 0) continue;
-      yield { ...batch, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
-      lineNumber += batch.lines.length;
+      const { starts, ends, consumed } = splitLines(text, restStart === 0, false);
+      rest = consumed < text.length ? text.subarray(consumed) : null;
+      const offset = restStart;
+      restStart += consumed;
+      if (starts.length === 0) continue;
+      yield { text, starts, ends, offset, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
+      lineNumber += starts.length;
     }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'the gzip stream is truncated' : (error as Error).message;
     throw new InputError(`failed to read the file after line ${lineNumber - 1}: ${reason}`, { file });
   }
   if (rest && rest.length > 0) {
-    const batch = splitLines(rest, restStart, restStart === 0, encoding, true);
-    yield { ...batch, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
+    const { starts, ends } = splitLines(rest, restStart === 0, true);
+    yield { text: rest, starts, ends, offset: restStart, firstLine: lineNumber, bytesRead: raw.bytesRead, seekable: !gzip };
   }
 }
 
-interface SplitLines {
-  lines: string[];
-  lineStarts: number[];
-  lineBytes: number[];
-  /** Bytes of `text` that belong to the returned lines, line ends included. */
+interface LineRanges {
+  starts: number[];
+  ends: number[];
+  /** Bytes of the text that belong to the returned lines, line ends included. */
   consumed: number;
 }
 
-/**
- * Decodes the complete lines of `text`, which starts at byte `offset` of the file. With `final`,
- * the bytes after the last LF are a line too.
- */
-function splitLines(text: Buffer, offset: number, atFileStart: boolean, encoding: 'utf8' | 'latin1', final: boolean): SplitLines {
-  const lines: string[] = [];
-  const lineStarts: number[] = [];
-  const lineBytes: number[] = [];
+/** Finds the complete lines of `text`. With `final`, the bytes after the last LF are a line too. */
+function splitLines(text: Buffer, atFileStart: boolean, final: boolean): LineRanges {
+  const starts: number[] = [];
+  const ends: number[] = [];
   let start = 0;
   // The UTF-8 byte order mark is dropped for Latin-1 too, where it would read as "ï»¿": format
   // detection reads first lines as Latin-1.
@@ -111,16 +129,15 @@ function splitLines(text: Buffer, offset: number, atFileStart: boolean, encoding
     const next = newline < 0 ? text.length : newline + 1;
     let end = newline < 0 ? text.length : newline;
     if (end > start && text[end - 1] === CARRIAGE_RETURN) end -= 1;
-    lines.push(text.toString(encoding, start, end));
-    lineStarts.push(offset + start);
-    lineBytes.push(end - start);
+    starts.push(start);
+    ends.push(end);
     start = next;
   }
-  return { lines, lineStarts, lineBytes, consumed: start };
+  return { starts, ends, consumed: start };
 }
 
 /**
- * Reads one line of a file again from its position in a LineBatch of a seekable file, keeping
+ * Reads one line of a file again from its position in a seekable LineRangeBatch, keeping
  * one open handle per file until `close`.
  */
 // NOTE: a file rewritten during the ingest with the same length goes unnoticed, and its re-read

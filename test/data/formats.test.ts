@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { ingestFiles, loadDataset } from '../../src/data/dataset.js';
 import { parseUkLocalTime } from '../../src/data/formats/online-retail.js';
 import { splitCsvRecord } from '../../src/data/csv.js';
-import { LineRereader, readLines } from '../../src/data/lines.js';
+import { LineRereader, readLineRanges, readLines } from '../../src/data/lines.js';
 import { openTempStore } from './store.js';
 
 let env: Awaited<ReturnType<typeof openTempStore>>;
@@ -119,10 +119,13 @@ describe('gzip and line handling', () => {
     const rereader = new LineRereader();
     try {
       const lines: string[] = [];
-      for await (const batch of readLines(file, { chunkSize: 4 })) {
+      for await (const batch of readLineRanges(file, { chunkSize: 4 })) {
         expect(batch.seekable).toBe(true);
-        batch.lines.forEach((line, k) => expect(rereader.read(file, batch.lineStarts[k], batch.lineBytes[k])).toBe(line));
-        lines.push(...batch.lines);
+        batch.starts.forEach((start, k) => {
+          const line = batch.text.toString('utf8', start, batch.ends[k]);
+          expect(rereader.read(file, batch.offset + start, batch.ends[k] - start)).toBe(line);
+          lines.push(line);
+        });
       }
       expect(lines).toEqual(['caf\u00e9', '', 'second \u{1F600}', 'last']);
     } finally {

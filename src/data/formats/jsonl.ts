@@ -1,6 +1,6 @@
 import type { InteractionEvent } from '../builder.js';
 import { hashString } from '../hash.js';
-import { readLines } from '../lines.js';
+import { readLineRanges } from '../lines.js';
 import { LineError, type ReadContext } from './context.js';
 
 /** Position of a line in its file. `seekable` is false for gzip, whose positions a LineRereader cannot use. */
@@ -20,12 +20,13 @@ export async function forEachJsonObject(
   handle: (object: Record<string, unknown>, line: number, text: string, position: LinePosition) => void,
 ): Promise<void> {
   const position: LinePosition = { start: 0, bytes: 0, seekable: false };
-  for await (const batch of readLines(ctx.file)) {
-    const lines = batch.lines;
+  for await (const batch of readLineRanges(ctx.file)) {
+    const { text: bytes, starts, ends } = batch;
     position.seekable = batch.seekable;
-    for (let k = 0; k < lines.length; k++) {
-      const text = lines[k];
-      // A line starting with "{" is not blank, which skips the trim for nearly every line.
+    for (let k = 0; k < starts.length; k++) {
+      // Each line is decoded just before it is parsed, so the strings of a whole batch are never
+      // alive together (they would be copied by every young-generation collection).
+      const text = bytes.toString('utf8', starts[k], ends[k]);
       if (text.length === 0 || (text.charCodeAt(0) !== 123 && isBlank(text))) continue;
       ctx.lines += 1;
       const line = batch.firstLine + k;
@@ -40,8 +41,8 @@ export async function forEachJsonObject(
         ctx.badLines.report(ctx.file, line, 'not_an_object', 'expected one JSON object per line', text);
         continue;
       }
-      position.start = batch.lineStarts[k];
-      position.bytes = batch.lineBytes[k];
+      position.start = batch.offset + starts[k];
+      position.bytes = ends[k] - starts[k];
       try {
         handle(value as Record<string, unknown>, line, text, position);
       } catch (error) {
