@@ -1,4 +1,5 @@
 import { GrowableArray } from './growable.js';
+import { hashString } from './hash.js';
 import { RATING_STATUS, type DropReason } from './policy.js';
 
 /**
@@ -18,8 +19,14 @@ export interface InteractionEvent {
   helpfulVote: number | null;
   /** The source's own item variant id (Amazon `asin` under a `parent_asin`), or null. */
   variantId: string | null;
-  /** Hash of the raw line, to recognise exact duplicates. */
+  /**
+   * Hash of the raw line, to recognise exact duplicates, or NaN to hash it only when needed:
+   * then `lineText` is the line and `lineStart`, `lineBytes` its position for a LineRereader.
+   */
   lineHash: number;
+  lineText: string;
+  lineStart: number;
+  lineBytes: number;
   /** Index of the input file among the ingest's sources, and the 1-based line number. */
   sourceFile: number;
   sourceLine: number;
@@ -36,6 +43,9 @@ export function emptyEvent(): InteractionEvent {
     helpfulVote: null,
     variantId: null,
     lineHash: 0,
+    lineText: '',
+    lineStart: 0,
+    lineBytes: 0,
     sourceFile: 0,
     sourceLine: 0,
   };
@@ -81,11 +91,19 @@ export class InteractionBuilder {
   readonly sourceLine = new GrowableArray(Int32Array);
   private readonly lineHash = new GrowableArray(Float64Array);
 
+  /** Position of each pair's first line, to hash it only when a later line of the pair arrives. */
+  private readonly firstLineStart = new GrowableArray(Float64Array);
+  private readonly firstLineBytes = new GrowableArray(Int32Array);
+  private readonly firstLineFile = new GrowableArray(Int32Array);
+
   /** Whether the format has ratings: then an absent rating is recorded as `missing`. */
   private readonly explicit: boolean;
+  /** Reads a line again from its position, for events whose hash was deferred. */
+  private readonly rereadLine: ((sourceFile: number, start: number, bytes: number) => string) | null;
 
-  constructor(explicit: boolean) {
+  constructor(explicit: boolean, rereadLine: ((sourceFile: number, start: number, bytes: number) => string) | null = null) {
     this.explicit = explicit;
+    this.rereadLine = rereadLine;
   }
 
   get size(): number {
@@ -118,7 +136,8 @@ export class InteractionBuilder {
       this.appendRow(u, i, event);
       return this.user.length - 1;
     }
-    if (this.isRepeatedLine(row, event.lineHash)) {
+    const hash = Number.isNaN(event.lineHash) ? hashString(event.lineText) : event.lineHash;
+    if (this.isRepeatedLine(row, hash)) {
       this.drop('exact_duplicate');
       return -1;
     }
@@ -150,12 +169,22 @@ export class InteractionBuilder {
   }
 
   private isRepeatedLine(row: number, hash: number): boolean {
-    if (this.lineHash.get(row) === hash) return true;
+    if (this.firstLineHash(row) === hash) return true;
     const more = this.moreHashes.get(row);
     if (more?.includes(hash)) return true;
     if (more) more.push(hash);
     else this.moreHashes.set(row, [hash]);
     return false;
+  }
+
+  /** Hash of the pair's first line, which is read again and hashed here if its hash was deferred. */
+  private firstLineHash(row: number): number {
+    const stored = this.lineHash.get(row);
+    if (!Number.isNaN(stored)) return stored;
+    if (this.rereadLine === null) throw new Error('a line hash was deferred, but the builder has no way to read the line again');
+    const hash = hashString(this.rereadLine(this.firstLineFile.get(row), this.firstLineStart.get(row), this.firstLineBytes.get(row)));
+    this.lineHash.set(row, hash);
+    return hash;
   }
 
   private appendRow(u: number, i: number, event: InteractionEvent): void {
@@ -164,6 +193,9 @@ export class InteractionBuilder {
     this.weight.push(event.weight);
     this.eventCount.push(1);
     this.lineHash.push(event.lineHash);
+    this.firstLineStart.push(event.lineStart);
+    this.firstLineBytes.push(event.lineBytes);
+    this.firstLineFile.push(event.sourceFile);
     this.rawRating.push(0);
     this.ratingStatus.push(0);
     this.timestamp.push(0);

@@ -9,7 +9,7 @@ import { detectInputs, type DetectedFile } from './detect.js';
 import type { CsvMapping, FileReader, FormatName, ReadContext } from './formats/context.js';
 import { onlineRetailReader, type InlineItemMetadata } from './formats/online-retail.js';
 import { emptyItemRecord, ItemSink } from './item-sink.js';
-import { fileSize } from './lines.js';
+import { fileSize, LineRereader } from './lines.js';
 import { writeInteractions, writeUsers } from './dataset-rows.js';
 import { DROP_REASONS, maxTimestampMs, type DropReason } from './policy.js';
 import { finishRatings, type FinishedRatings } from './ratings.js';
@@ -53,7 +53,8 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
   const log = getLogger();
   log.info({ files: files.map((f) => `${f.path} (${f.format} ${f.layout})`), bytes: totalBytes }, 'ingest started');
 
-  const builder = new InteractionBuilder(explicit);
+  const rereader = new LineRereader();
+  const builder = new InteractionBuilder(explicit, (fileIndex, start, bytes) => rereader.read(files[fileIndex].path, start, bytes));
   const badLines = new BadLineTracker(options.onBadLine ?? 'error');
   const inline = new Map<number, InlineItemMetadata>();
   let summary: IngestSummary | undefined;
@@ -83,8 +84,10 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
         progress: (bytesRead) => progress.update(bytesBefore + bytesRead),
         lines: 0,
       };
+      const fileCpu = process.cpuUsage();
       await readerOf(file, inline)(ctx);
       await items.flush();
+      log.debug({ file: file.path, lines: ctx.lines, cpuSeconds: cpuSeconds(process.cpuUsage(fileCpu)) }, 'ingest file read');
       bytesBefore += sizes[index];
       sources.push({ path: file.path, format: file.format, role: file.role, layout: file.layout, lines: ctx.lines, bytes: sizes[index] });
     }
@@ -134,7 +137,7 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
         summary as unknown as Record<string, unknown>,
       ],
     ]);
-  });
+  }).finally(() => rereader.close());
 
   if (summary === undefined) throw new Error('ingest finished without a summary');
   log.info({ interactions: summary.interactions, users: summary.users, items: summary.items, seconds: summary.seconds }, 'ingest finished');

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyEvent, InteractionBuilder } from '../../src/data/builder.js';
 import { writeInteractions } from '../../src/data/dataset-rows.js';
 import { finishRatings } from '../../src/data/ratings.js';
 import { INTERACTIONS_TABLE } from '../../src/data/tables.js';
-import { CsvStagingWriter, createStagingDirectory } from '../../src/store/duckdb/csv-staging.js';
+import { openDuckDbOfflineStore } from '../../src/store/duckdb/offline-store.js';
 import type { Row, TableWriter } from '../../src/store/types.js';
 
 /** Two interactions covering every NULL rule: a 0.0 rating, then a line with no rating, time, helpful vote or variant. */
@@ -35,22 +36,25 @@ describe('writeInteractions', () => {
     ]);
   });
 
-  it('spools the same CSV by columns as by rows', async () => {
+  it('stores the same rows by columns as by rows', async () => {
     const rows: Row[] = [];
     await write({ append: async (batch) => void rows.push(...batch) });
-    const dir = createStagingDirectory();
+    const dir = mkdtempSync(path.join(tmpdir(), 'twostage-rows-'));
+    const store = await openDuckDbOfflineStore(new URL(`duckdb://${path.join(dir, 'offline.duckdb')}`));
     try {
-      const byRows = new CsvStagingWriter(dir.directory, { ...INTERACTIONS_TABLE, name: 'by_rows' });
-      await byRows.append(rows);
-      byRows.close();
-      const byColumns = new CsvStagingWriter(dir.directory, { ...INTERACTIONS_TABLE, name: 'by_columns' });
-      await write(byColumns);
-      byColumns.close();
-      const columnsText = readFileSync(path.join(dir.directory, 'by_columns.csv'), 'utf8');
-      expect(columnsText).toBe(readFileSync(path.join(dir.directory, 'by_rows.csv'), 'utf8'));
-      expect(columnsText.split('\n')[1]).toBe('1,1,0,"u2","i1",\\N,\\N,"missing",1,1,\\N,false,\\N,\\N,0,2');
+      const byRows = { ...INTERACTIONS_TABLE, name: 'by_rows' };
+      const byColumns = { ...INTERACTIONS_TABLE, name: 'by_columns' };
+      await store.replaceTables([byRows, byColumns], async (writers) => {
+        await writers.by_rows.append(rows);
+        await write(writers.by_columns);
+      });
+      const fromColumns = await store.readTable('by_columns', { orderBy: ['input_order'] });
+      expect(fromColumns).toEqual(await store.readTable('by_rows', { orderBy: ['input_order'] }));
+      expect(INTERACTIONS_TABLE.columns.map((c) => fromColumns[c.name][1])).toEqual(rows[1]);
+      expect(INTERACTIONS_TABLE.columns.map((c) => fromColumns[c.name][0])).toEqual(rows[0]);
     } finally {
-      dir.remove();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

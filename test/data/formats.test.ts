@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { ingestFiles, loadDataset } from '../../src/data/dataset.js';
 import { parseUkLocalTime } from '../../src/data/formats/online-retail.js';
 import { splitCsvRecord } from '../../src/data/csv.js';
-import { readLines } from '../../src/data/lines.js';
+import { LineRereader, readLineRanges, readLines } from '../../src/data/lines.js';
 import { openTempStore } from './store.js';
 
 let env: Awaited<ReturnType<typeof openTempStore>>;
@@ -112,6 +112,38 @@ describe('gzip and line handling', () => {
     const lines: string[] = [];
     for await (const batch of readLines(file, { chunkSize: 3 })) lines.push(...batch.lines);
     expect(lines).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reads lines again at their positions', async () => {
+    const file = write('positions.txt', '\ufeffcaf\u00e9\r\n\r\nsecond \u{1F600}\nlast');
+    const rereader = new LineRereader();
+    try {
+      const lines: string[] = [];
+      for await (const batch of readLineRanges(file, { chunkSize: 4 })) {
+        expect(batch.seekable).toBe(true);
+        batch.starts.forEach((start, k) => {
+          const line = batch.text.toString('utf8', start, batch.ends[k]);
+          expect(rereader.read(file, batch.offset + start, batch.ends[k] - start)).toBe(line);
+          lines.push(line);
+        });
+      }
+      expect(lines).toEqual(['caf\u00e9', '', 'second \u{1F600}', 'last']);
+    } finally {
+      rereader.close();
+    }
+  });
+
+  it('finds exact duplicates in plain and gzip files alike', async () => {
+    const line = (user: string, item: string, rating: number, text: string) =>
+      JSON.stringify({ user_id: user, parent_asin: item, asin: item, rating, timestamp: 1_600_000_000_000, text });
+    // The first line is the one repeated, so its position must skip the byte order mark.
+    const reviews = [line('U1', 'P1', 5, 'tr\u00e8s bien'), line('U2', 'P1', 4, 'ok'), line('U1', 'P1', 5, 'tr\u00e8s bien'), line('U1', 'P1', 3, 'changed')];
+    const text = `\ufeff${reviews.join('\r\n')}\n`;
+    for (const file of [write('plain/Reviews.jsonl', text), write('gzip/Reviews.jsonl.gz', gzipSync(Buffer.from(text)))]) {
+      const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'amazon2023' });
+      expect(summary.interactions).toBe(2);
+      expect(summary.dropped).toEqual({ exact_duplicate: 1, repeat_interaction: 1 });
+    }
   });
 
   it('numbers lines across small chunks', async () => {

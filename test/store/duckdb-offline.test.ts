@@ -97,6 +97,16 @@ describe('DuckDB offline store', () => {
     expect(batch.payload.slice(1)).toEqual(texts.slice(1).map((text) => ({ text })));
   });
 
+  it('rejects integers out of column range', async () => {
+    await store.replaceTables([EVENTS], async (w) => w.events.append([[1, 'kept', 1, 1, true, null]]));
+    const tooBig = store.replaceTables([EVENTS], async (w) => w.events.append([[2 ** 31, 'int overflow', 1, 1, true, null]]));
+    await expect(tooBig).rejects.toThrow(/value 2147483648 of events.id is not an integer within the 32-bit range/);
+    const unsafe = store.replaceTables([EVENTS], async (w) => w.events.append([[3, 'bigint overflow', 2 ** 53, 1, true, null]]));
+    await expect(unsafe).rejects.toThrow(/of events.at is not an integer within ±2\^53/);
+    expect((await store.readTable('events')).name).toEqual(['kept']);
+    expect(await store.hasTable('events__staging')).toBe(false);
+  });
+
   it('replaces several tables together or not at all', async () => {
     const other: TableSchema = { name: 'other', columns: [{ name: 'k', type: 'VARCHAR' }] };
     await store.replaceTables([EVENTS, other], async (w) => {

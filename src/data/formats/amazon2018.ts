@@ -1,9 +1,8 @@
 import { emptyEvent } from '../builder.js';
-import { hashString } from '../hash.js';
 import { readId, readRating } from '../policy.js';
 import type { FileReader } from './context.js';
 import { optionalBoolean, optionalCount, requireTimestamp } from './fields.js';
-import { forEachJsonObject } from './jsonl.js';
+import { forEachJsonObject, setLineHash } from './jsonl.js';
 
 /** Amazon Review Data 2018 ratings (`overall`) are whole stars from 1 to 5. */
 export const AMAZON_2018_RATING_SCALE: readonly [number, number] = [1, 5];
@@ -16,7 +15,7 @@ export const AMAZON_2018_RATING_SCALE: readonly [number, number] = [1, 5];
 export const readAmazon2018Reviews: FileReader = async (ctx) => {
   const event = emptyEvent();
   event.sourceFile = ctx.fileIndex;
-  await forEachJsonObject(ctx, (review, line, text) => {
+  await forEachJsonObject(ctx, (review, line, text, position) => {
     event.userId = readId(review.reviewerID);
     event.itemId = readId(review.asin);
     event.rating = readRating(review.overall);
@@ -25,7 +24,7 @@ export const readAmazon2018Reviews: FileReader = async (ctx) => {
     event.verifiedPurchase = optionalBoolean(review.verified);
     event.helpfulVote = review.vote === undefined ? 0 : optionalCount(review.vote);
     event.variantId = null;
-    event.lineHash = hashString(text);
+    setLineHash(event, text, position);
     event.sourceLine = line;
     ctx.builder.add(event);
   });

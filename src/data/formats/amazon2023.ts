@@ -1,11 +1,10 @@
 import { emptyEvent } from '../builder.js';
-import { hashString } from '../hash.js';
 import { parsePrice } from '../price.js';
 import { readId, readRating } from '../policy.js';
 import type { ItemRecord } from '../types.js';
 import type { FileReader } from './context.js';
 import { optionalBoolean, optionalCount, optionalNumber, optionalText, requireTimestamp, stringList } from './fields.js';
-import { forEachJsonObject } from './jsonl.js';
+import { forEachJsonObject, setLineHash } from './jsonl.js';
 
 /** Amazon Reviews 2023 ratings are whole stars from 1 to 5. */
 export const AMAZON_RATING_SCALE: readonly [number, number] = [1, 5];
@@ -18,7 +17,7 @@ export const AMAZON_RATING_SCALE: readonly [number, number] = [1, 5];
 export const readAmazon2023Reviews: FileReader = async (ctx) => {
   const event = emptyEvent();
   event.sourceFile = ctx.fileIndex;
-  await forEachJsonObject(ctx, (review, line, text) => {
+  await forEachJsonObject(ctx, (review, line, text, position) => {
     const variant = readId(review.asin);
     event.userId = readId(review.user_id);
     event.itemId = readId(review.parent_asin) ?? variant;
@@ -28,7 +27,7 @@ export const readAmazon2023Reviews: FileReader = async (ctx) => {
     event.verifiedPurchase = optionalBoolean(review.verified_purchase);
     event.helpfulVote = optionalCount(review.helpful_vote);
     event.variantId = variant;
-    event.lineHash = hashString(text);
+    setLineHash(event, text, position);
     event.sourceLine = line;
     ctx.builder.add(event);
   });

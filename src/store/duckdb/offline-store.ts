@@ -2,7 +2,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { urlToPath } from '../open.js';
 import type { CellValue, ColumnBatch, ColumnType, OfflineStore, ReadTableOptions, Row, TableSchema, TableWriter } from '../types.js';
 import { connectDuckDb, quoteIdentifier as q } from './connection.js';
-import { CsvStagingWriter, createStagingDirectory } from './csv-staging.js';
+import { ChunkStagingWriter } from './chunk-staging.js';
 
 const STAGING_SUFFIX = '__staging';
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -14,9 +14,9 @@ export async function openDuckDbOfflineStore(url: URL): Promise<DuckDbOfflineSto
 }
 
 /**
- * Offline store on a DuckDB file. Whole-table replacement loads staging tables from spooled CSV
- * files, then drops and renames inside one transaction, so readers see the old tables or the new
- * ones, never a mix.
+ * Offline store on a DuckDB file. Whole-table replacement appends to staging tables, then drops
+ * and renames, all inside one transaction, so readers see the old tables or the new ones, never
+ * a mix.
  */
 export class DuckDbOfflineStore implements OfflineStore {
   readonly url: string;
@@ -30,40 +30,27 @@ export class DuckDbOfflineStore implements OfflineStore {
   }
 
   async replaceTables(schemas: readonly TableSchema[], fill: (writers: Readonly<Record<string, TableWriter>>) => Promise<void>): Promise<void> {
-    // Rows are spooled to CSV files first and loaded with COPY into staging tables, then the
-    // staging tables replace the live ones in one transaction.
-    const staging = createStagingDirectory();
-    try {
-      const spools = new Map<string, CsvStagingWriter>();
-      for (const schema of schemas) spools.set(schema.name, new CsvStagingWriter(staging.directory, schema));
-      try {
-        await fill(Object.fromEntries(spools));
-      } finally {
-        for (const spool of spools.values()) spool.close();
-      }
-
-      await this.loadAndSwap(schemas, spools);
-    } finally {
-      staging.remove();
-    }
-  }
-
-  /** Loads each spool into a staging table and swaps the staging tables in, all in one transaction. */
-  private async loadAndSwap(schemas: readonly TableSchema[], spools: ReadonlyMap<string, CsvStagingWriter>): Promise<void> {
+    // The staging tables are created and filled through appenders inside one transaction, which
+    // also drops the live tables and renames the staging ones. A failure, or a process killed
+    // before COMMIT, leaves the live tables as they were and no staging table behind.
     await this.connection.run('BEGIN TRANSACTION');
+    const writers = new Map<string, ChunkStagingWriter>();
     try {
       for (const schema of schemas) {
         const table = `${schema.name}${STAGING_SUFFIX}`;
         await this.connection.run(`DROP TABLE IF EXISTS ${q(table)}`);
         await this.connection.run(createTableSql(table, schema));
-        await spools.get(schema.name)!.copyInto(this.connection, table);
+        writers.set(schema.name, await ChunkStagingWriter.open(this.connection, table, schema));
       }
+      await fill(Object.fromEntries(writers));
+      for (const writer of writers.values()) writer.close();
       for (const schema of schemas) {
         await this.connection.run(`DROP TABLE IF EXISTS ${q(schema.name)}`);
         await this.connection.run(`ALTER TABLE ${q(schema.name + STAGING_SUFFIX)} RENAME TO ${q(schema.name)}`);
       }
       await this.connection.run('COMMIT');
     } catch (error) {
+      for (const writer of writers.values()) closeQuietly(writer);
       await this.connection.run('ROLLBACK');
       throw error;
     }
@@ -152,6 +139,15 @@ export class DuckDbOfflineStore implements OfflineStore {
     const rows = reader.getRowsJS();
     if (rows.length === 0) throw new Error(`table ${name} does not exist in ${this.url}`);
     return new Map(rows.map((r) => [String(r[0]), String(r[1])]));
+  }
+}
+
+/** Closes a writer whose rows the caller's ROLLBACK discards; its own error would hide the first one. */
+function closeQuietly(writer: ChunkStagingWriter): void {
+  try {
+    writer.close();
+  } catch {
+    // The rows are discarded with the transaction either way.
   }
 }
 
