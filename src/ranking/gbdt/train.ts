@@ -5,12 +5,13 @@ import type { GbdtModel, TreeArrays } from '../model.js';
 import { applyOutputLink, baseMargin, outputLinkOf } from '../objective.js';
 import { TRAINED_MODEL_VERSION } from '../xgboost-json-write.js';
 import { chooseBaseScore } from './base-score.js';
-import { buildBinnedMatrix } from './binned-matrix.js';
+import { buildBinnedMatrix, type BinnedMatrix } from './binned-matrix.js';
 import { checkDataset, type CheckedDataset, type GbdtDataset } from './dataset.js';
-import { SerialHistogramBuilder, type HistogramBuilder } from './histogram.js';
+import { SPLIT_MIN_ROWS } from './histogram.js';
+import { SerialKernels, type NodeKernels } from './kernels.js';
 import { evaluateMetric, metricMaximizes } from './metrics.js';
 import { computeGradients, computeLabelBuckets, type LabelBuckets } from './objectives.js';
-import { createParallelHistogramBuilder, sharedFloat32, sharedInt32 } from './parallel-histogram.js';
+import { createParallelKernels, sharedFloat64, sharedInt32 } from './parallel-histogram.js';
 import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js';
 import { computeCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
@@ -85,7 +86,7 @@ export async function trainGbdt(params: GbdtParams, data: GbdtDataset, options: 
       progress?.update(round + 1);
     }
   } finally {
-    await session.builder.close();
+    await session.kernels.close();
   }
   progress?.finish({ trees: trees.length });
 
@@ -109,43 +110,60 @@ interface Session {
   grow: GrowContext;
   labelBuckets?: LabelBuckets;
   margins: Float32Array;
-  builder: HistogramBuilder;
+  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. */
+  grad: Float32Array;
+  hess: Float32Array;
+  kernels: NodeKernels;
 }
 
 async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<Session> {
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
-  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts);
-  const parallel = p.nthread > 1;
-  const grad = parallel ? sharedFloat32(train.rows) : new Float32Array(train.rows);
-  const hess = parallel ? sharedFloat32(train.rows) : new Float32Array(train.rows);
+  // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
+  const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
+  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
+  const gradPairs = parallel ? sharedFloat64(2 * train.rows) : new Float64Array(2 * train.rows);
   const rowIndex = parallel ? sharedInt32(train.rows) : new Int32Array(train.rows);
-  const builder = parallel ? await createParallelHistogramBuilder(bins, grad, hess, rowIndex) : new SerialHistogramBuilder(bins);
+  const goesRightLength = maxFeatureBins(bins);
+  const goesRight = parallel ? new Uint8Array(new SharedArrayBuffer(goesRightLength)) : new Uint8Array(goesRightLength);
+  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex, goesRight) : new SerialKernels(bins, goesRight);
   return {
-    builder,
+    kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
     margins: new Float32Array(train.rows),
+    grad: new Float32Array(train.rows),
+    hess: new Float32Array(train.rows),
     grow: {
       matrix: train.matrix,
       columns: train.columns,
       bins,
       cuts,
       params: p,
-      builder,
-      grad,
-      hess,
+      kernels,
+      gradPairs,
       rowIndex,
       sampledRows: train.rows,
       random: new SeededRandom(p.seed),
       pool: new HistogramPool(2 * bins.totalBins),
-      scratch: new Int32Array(train.rows),
+      goesRight,
     },
   };
+}
+
+function maxFeatureBins(bins: BinnedMatrix): number {
+  let max = 0;
+  for (let f = 0; f < bins.columns; f++) max = Math.max(max, bins.binStart[f + 1] - bins.binStart[f]);
+  return max;
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */
 function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Session, round: number): TreeArrays {
   const ctx = session.grow;
-  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, ctx.grad, ctx.hess, round);
+  const { grad, hess } = session;
+  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
+  for (let r = 0; r < train.rows; r++) {
+    ctx.gradPairs[2 * r] = grad[r];
+    ctx.gradPairs[2 * r + 1] = hess[r];
+  }
 
   let sampled = 0;
   for (let r = 0; r < train.rows; r++) {

@@ -1,7 +1,8 @@
 import type { TreeArrays } from '../model.js';
 import { ROOT_PARENT } from '../xgboost-json.js';
 import type { BinnedMatrix } from './binned-matrix.js';
-import { fillDefaultBins, subtractHistogram, type HistogramBuilder } from './histogram.js';
+import { fillDefaultBins, subtractHistogram } from './histogram.js';
+import type { NodeKernels } from './kernels.js';
 import type { ResolvedParams } from './params.js';
 import type { HistogramCuts } from './quantile.js';
 import { SeededRandom, sampleSubset } from './random.js';
@@ -14,16 +15,16 @@ export interface GrowContext {
   readonly bins: BinnedMatrix;
   readonly cuts: HistogramCuts;
   readonly params: ResolvedParams;
-  readonly builder: HistogramBuilder;
-  readonly grad: Float32Array;
-  readonly hess: Float32Array;
+  readonly kernels: NodeKernels;
+  /** Row r's gradient at 2r and hessian at 2r + 1 (float32 values, see accumulateHistogram). */
+  readonly gradPairs: Float64Array;
   /** Sampled row ids; partitioned in place so each node owns a contiguous range. */
   readonly rowIndex: Int32Array;
   readonly sampledRows: number;
   readonly random: SeededRandom;
   readonly pool: HistogramPool;
-  /** Partition buffer with at least `rowIndex.length` slots. */
-  readonly scratch: Int32Array;
+  /** Partition lookup that `kernels` reads: 1 where a local bin goes right; a slot for every bin of any feature. */
+  readonly goesRight: Uint8Array;
 }
 
 interface GrowNode {
@@ -124,12 +125,13 @@ export function growTree(ctx: GrowContext): GrownTree {
   let sumGrad = 0;
   let sumHess = 0;
   for (let i = 0; i < ctx.sampledRows; i++) {
-    sumGrad += ctx.grad[ctx.rowIndex[i]];
-    sumHess += ctx.hess[ctx.rowIndex[i]];
+    const r = ctx.rowIndex[i];
+    sumGrad += ctx.gradPairs[2 * r];
+    sumHess += ctx.gradPairs[2 * r + 1];
   }
   const root: GrowNode = { id: out.add(ROOT_PARENT, weightOf(ctx, sumGrad, sumHess), sumHess), begin: 0, end: ctx.sampledRows, sumGrad, sumHess, hist: null, split: emptySplit() };
   root.hist = hists.acquire();
-  ctx.builder.build(ctx.rowIndex, 0, ctx.sampledRows, ctx.grad, ctx.hess, root.hist);
+  ctx.kernels.build(ctx.rowIndex, 0, ctx.sampledRows, ctx.gradPairs, root.hist);
   fillDefaultBins(bins, root.hist, sumGrad, sumHess);
   evaluate(ctx, root, sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random));
 
@@ -201,7 +203,7 @@ function findParentHist(level: GrowNode[], out: TreeBuffer, childId: number): Fl
 function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHist: Float64Array, left: GrowNode, right: GrowNode): void {
   const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
   small.hist = hists.acquire();
-  ctx.builder.build(ctx.rowIndex, small.begin, small.end, ctx.grad, ctx.hess, small.hist);
+  ctx.kernels.build(ctx.rowIndex, small.begin, small.end, ctx.gradPairs, small.hist);
   fillDefaultBins(ctx.bins, small.hist, small.sumGrad, small.sumHess);
   subtractHistogram(parentHist, small.hist, parentHist);
   large.hist = parentHist;
@@ -232,18 +234,9 @@ function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNod
  * comparison `value < threshold` by construction of the cuts. Returns the boundary.
  */
 function partitionRows(ctx: GrowContext, begin: number, end: number, feature: number, leftMaxBin: number, defaultLeft: boolean): number {
-  const { rowIndex, scratch, bins } = ctx;
-  const column = bins.columnBins.subarray(feature * bins.rows, (feature + 1) * bins.rows);
+  const { bins, goesRight } = ctx;
   const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
-  let write = begin;
-  let spilled = 0;
-  for (let i = begin; i < end; i++) {
-    const r = rowIndex[i];
-    const bin = column[r];
-    const goLeft = bin === missingBin ? defaultLeft : bin <= leftMaxBin;
-    if (goLeft) rowIndex[write++] = r;
-    else scratch[spilled++] = r;
-  }
-  rowIndex.set(scratch.subarray(0, spilled), write);
-  return write;
+  for (let b = 0; b < missingBin; b++) goesRight[b] = b <= leftMaxBin ? 0 : 1;
+  goesRight[missingBin] = defaultLeft ? 0 : 1;
+  return ctx.kernels.partition(ctx.rowIndex, begin, end, feature);
 }
