@@ -144,6 +144,7 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
       sampledRows: train.rows,
       random: new SeededRandom(p.seed),
       pool: new HistogramPool(2 * bins.totalBins),
+      margins: null,
       goesRight,
     },
   };
@@ -169,18 +170,10 @@ function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Sessio
   for (let r = 0; r < train.rows; r++) {
     if (p.subsample >= 1 || ctx.random.next() < p.subsample) ctx.rowIndex[sampled++] = r;
   }
-  const grown = growTree({ ...ctx, sampledRows: sampled });
-
-  if (sampled === train.rows) {
-    for (const leaf of grown.leafRanges) {
-      for (let i = leaf.begin; i < leaf.end; i++) {
-        const r = ctx.rowIndex[i];
-        session.margins[r] = Math.fround(session.margins[r] + leaf.value);
-      }
-    }
-  } else {
-    addTreeToMargins(grown.tree, train.matrix, train.rows, train.columns, session.margins);
-  }
+  // Without row sampling every row reaches a leaf of the grown tree, which adds the leaf values itself.
+  const allRows = sampled === train.rows;
+  const grown = growTree({ ...ctx, sampledRows: sampled, margins: allRows ? session.margins : null });
+  if (!allRows) addTreeToMargins(grown.tree, train.matrix, train.rows, train.columns, session.margins);
   return grown.tree;
 }
 

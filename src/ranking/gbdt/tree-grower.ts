@@ -23,6 +23,11 @@ export interface GrowContext {
   readonly sampledRows: number;
   readonly random: SeededRandom;
   readonly pool: HistogramPool;
+  /**
+   * Training margins (float32) of every row. When set, growTree adds each leaf's value to the
+   * margins of the rows in `rowIndex` that reach it, which covers every row only without row sampling.
+   */
+  readonly margins: Float32Array | null;
   /** Partition lookup that `kernels` reads: 1 where a local bin goes right; a slot for every bin of any feature. */
   readonly goesRight: Uint8Array;
 }
@@ -37,10 +42,9 @@ interface GrowNode {
   split: SplitCandidate;
 }
 
-/** A grown tree and, for each leaf, its value and the range of `rowIndex` that reached it. */
+/** A grown tree. */
 export interface GrownTree {
   tree: TreeArrays;
-  leafRanges: { begin: number; end: number; value: number }[];
 }
 
 const RT_EPS = 1e-6;
@@ -120,7 +124,6 @@ export function growTree(ctx: GrowContext): GrownTree {
   const allFeatures = Int32Array.from({ length: ctx.columns }, (_, f) => f);
   const treeFeatures = sampleSubset(allFeatures, params.colsampleByTree, ctx.random);
   const out = new TreeBuffer();
-  const leafRanges: GrownTree['leafRanges'] = [];
 
   let sumGrad = 0;
   let sumHess = 0;
@@ -137,18 +140,20 @@ export function growTree(ctx: GrowContext): GrownTree {
 
   let level = [root];
   for (let depth = 0; depth < params.maxDepth && level.length > 0; depth++) {
+    const childrenMaySplit = depth + 1 < params.maxDepth;
     const next: GrowNode[] = [];
     for (const node of level) {
       if (!splittable(ctx, node)) {
-        finishLeaf(ctx, out, node, leafRanges);
+        finishLeaf(ctx, out, node);
         hists.release(node.hist);
-        continue;
+      } else if (!childrenMaySplit && ctx.margins) {
+        splitIntoLeaves(ctx, out, node, ctx.margins);
+        hists.release(node.hist);
+      } else {
+        next.push(...applySplit(ctx, out, node));
       }
-      const [left, right] = applySplit(ctx, out, node);
-      next.push(left, right);
     }
 
-    const childrenMaySplit = depth + 1 < params.maxDepth;
     const levelFeatures = childrenMaySplit ? sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random) : treeFeatures;
     for (let k = 0; k < next.length; k += 2) {
       const left = next[k];
@@ -165,10 +170,10 @@ export function growTree(ctx: GrowContext): GrownTree {
     level = next;
   }
   for (const node of level) {
-    finishLeaf(ctx, out, node, leafRanges);
+    finishLeaf(ctx, out, node);
     hists.release(node.hist);
   }
-  return { tree: out.toArrays(), leafRanges };
+  return { tree: out.toArrays() };
 }
 
 function weightOf(ctx: GrowContext, sumGrad: number, sumHess: number): number {
@@ -185,10 +190,21 @@ function splittable(ctx: GrowContext, node: GrowNode): boolean {
   return s.feature >= 0 && s.lossChange > RT_EPS && s.lossChange >= ctx.params.gamma && s.leftHess > 0 && s.rightHess > 0;
 }
 
-function finishLeaf(ctx: GrowContext, out: TreeBuffer, node: GrowNode, leafRanges: GrownTree['leafRanges']): void {
-  const value = Math.fround(Math.fround(out.baseWeight[node.id]) * Math.fround(ctx.params.eta));
-  out.condition[node.id] = value;
-  leafRanges.push({ begin: node.begin, end: node.end, value });
+/** Makes the node a leaf: its value is the float32 weight times eta, added to the margins of its rows. */
+function finishLeaf(ctx: GrowContext, out: TreeBuffer, node: GrowNode): void {
+  const value = setLeafValue(ctx, out, node.id);
+  const { margins, rowIndex } = ctx;
+  if (!margins) return;
+  for (let i = node.begin; i < node.end; i++) {
+    const r = rowIndex[i];
+    margins[r] = Math.fround(margins[r] + value);
+  }
+}
+
+function setLeafValue(ctx: GrowContext, out: TreeBuffer, id: number): number {
+  const value = Math.fround(Math.fround(out.baseWeight[id]) * Math.fround(ctx.params.eta));
+  out.condition[id] = value;
+  return value;
 }
 
 /** Takes the histogram of a child's parent, which the parent keeps until its children are built. */
@@ -209,23 +225,56 @@ function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHist
   large.hist = parentHist;
 }
 
-/** Records the split in the tree, partitions the node's rows and returns the two children. */
-function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNode, GrowNode] {
+/** Records the node's split in the tree and adds its two children; returns their ids. */
+function recordSplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [number, number] {
   const s = node.split;
   const id = node.id;
   out.feature[id] = s.feature;
   out.condition[id] = s.threshold;
   out.defaultLeft[id] = s.defaultLeft ? 1 : 0;
   out.loss[id] = s.lossChange;
-
-  const middle = partitionRows(ctx, node.begin, node.end, s.feature, s.leftMaxBin, s.defaultLeft);
   const leftId = out.add(id, weightOf(ctx, s.leftGrad, s.leftHess), s.leftHess);
   const rightId = out.add(id, weightOf(ctx, s.rightGrad, s.rightHess), s.rightHess);
   out.left[id] = leftId;
   out.right[id] = rightId;
+  return [leftId, rightId];
+}
+
+/** Records the split in the tree, partitions the node's rows and returns the two children. */
+function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNode, GrowNode] {
+  const s = node.split;
+  const [leftId, rightId] = recordSplit(ctx, out, node);
+  const middle = partitionRows(ctx, node.begin, node.end, s.feature, s.leftMaxBin, s.defaultLeft);
   const left: GrowNode = { id: leftId, begin: node.begin, end: middle, sumGrad: s.leftGrad, sumHess: s.leftHess, hist: null, split: emptySplit() };
   const right: GrowNode = { id: rightId, begin: middle, end: node.end, sumGrad: s.rightGrad, sumHess: s.rightHess, hist: null, split: emptySplit() };
   return [left, right];
+}
+
+/**
+ * Splits a node whose children are leaves at max_depth. Its rows are not partitioned: one pass
+ * adds the left or right leaf value to each row's margin, by the same bin test a partition makes.
+ */
+function splitIntoLeaves(ctx: GrowContext, out: TreeBuffer, node: GrowNode, margins: Float32Array): void {
+  const s = node.split;
+  const [leftId, rightId] = recordSplit(ctx, out, node);
+  const leftValue = setLeafValue(ctx, out, leftId);
+  const rightValue = setLeafValue(ctx, out, rightId);
+  const { rowIndex, bins } = ctx;
+  const goesRight = fillGoesRight(ctx, s.feature, s.leftMaxBin, s.defaultLeft);
+  const column = bins.columnBins.subarray(s.feature * bins.rows, (s.feature + 1) * bins.rows);
+  for (let i = node.begin; i < node.end; i++) {
+    const r = rowIndex[i];
+    margins[r] = Math.fround(margins[r] + (goesRight[column[r]] === 1 ? rightValue : leftValue));
+  }
+}
+
+/** Sets `ctx.goesRight` for a split: 1 for local bins above leftMaxBin, and for the missing bin unless defaultLeft. */
+function fillGoesRight(ctx: GrowContext, feature: number, leftMaxBin: number, defaultLeft: boolean): Uint8Array {
+  const { bins, goesRight } = ctx;
+  const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
+  for (let b = 0; b < missingBin; b++) goesRight[b] = b <= leftMaxBin ? 0 : 1;
+  goesRight[missingBin] = defaultLeft ? 0 : 1;
+  return goesRight;
 }
 
 /**
@@ -234,9 +283,6 @@ function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNod
  * comparison `value < threshold` by construction of the cuts. Returns the boundary.
  */
 function partitionRows(ctx: GrowContext, begin: number, end: number, feature: number, leftMaxBin: number, defaultLeft: boolean): number {
-  const { bins, goesRight } = ctx;
-  const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
-  for (let b = 0; b < missingBin; b++) goesRight[b] = b <= leftMaxBin ? 0 : 1;
-  goesRight[missingBin] = defaultLeft ? 0 : 1;
+  fillGoesRight(ctx, feature, leftMaxBin, defaultLeft);
   return ctx.kernels.partition(ctx.rowIndex, begin, end, feature);
 }
