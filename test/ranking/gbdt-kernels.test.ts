@@ -19,7 +19,7 @@ function fixture(shared: boolean) {
     matrix[r * COLUMNS + 1] = next() < 0.3 ? Number.NaN : next() * 10;
     matrix[r * COLUMNS + 2] = Math.floor(next() * 3);
     matrix[r * COLUMNS + 3] = next() < 0.9 ? 0 : 1;
-    // Full float64 values: float32 gradients would sum exactly in float64 and hide the order of addition.
+    // Full float64 values: sums of float32 gradients are usually exact in float64, which would hide the order of addition.
     gradPairs[2 * r] = next() - 0.5 + next() * 1e-9;
     gradPairs[2 * r + 1] = next() + 0.01 + next() * 1e-9;
   }

@@ -2,7 +2,7 @@ import type { BinnedMatrix } from './binned-matrix.js';
 
 /**
  * Adds the gradient pairs of the rows `rowIndex[begin..end)` to `hist` (interleaved
- * [g0, h0, g1, h1, …] per global bin, float64). `gradPairs` holds row r's gradient at 2r and its
+ * [g0, h0, g1, h1, …] per global bin, float64). `gradPairs` contains row r's gradient at 2r and its
  * hessian at 2r + 1, so one cache line serves both. Only stored (non-default) bins are touched;
  * call fillDefaultBins once all rows of the node are in. The function uses nothing outside its
  * body because the worker thread of the parallel builder compiles it from its source text.
@@ -60,8 +60,8 @@ export function addHistogram(hist: Float64Array, other: Float64Array): void {
 
 /**
  * Nodes with at least this many rows are summed as two halves split at the middle position, each
- * into its own buffer, and the second half is then added to the first. Every builder follows this
- * rule, whatever its thread count, so a histogram has the same rounding with 1 or 2 threads. Below
- * it, waking a worker thread costs more than it saves.
+ * into its own buffer, and the second half is then added to the first. Every NodeKernels
+ * implementation follows this rule, whatever its thread count, so a histogram has the same
+ * rounding with 1 or 2 threads. Below it, waking a worker thread costs more than it saves.
  */
 export const SPLIT_MIN_ROWS = 8192;
