@@ -1,23 +1,27 @@
 import type { BinnedMatrix } from './binned-matrix.js';
 import { accumulateHistogram, addHistogram, SPLIT_MIN_ROWS } from './histogram.js';
-import { partitionRange } from './partition.js';
+import { fillGoesRight, maxFeatureBins, partitionRange, type PartitionJob } from './partition.js';
+
+/** One node's histogram to build: the rows `rowIndex[begin..end)` go into `hist`, which must be zeroed. */
+export interface HistogramJob {
+  begin: number;
+  end: number;
+  hist: Float64Array;
+}
 
 /**
- * The two per-row passes of growing a tree: building a node's histogram and partitioning a
- * node's rows by a split. Both produce the same output whatever the implementation's thread count.
+ * The two per-row passes of growing a tree, over all nodes of one tree level at a time: building
+ * histograms and partitioning rows by splits. The output does not depend on the implementation
+ * or its thread count.
  */
 export interface NodeKernels {
   /**
-   * Adds the rows `rowIndex[begin..end)` to a zeroed `hist` (see accumulateHistogram). Nodes of at
-   * least SPLIT_MIN_ROWS rows are summed as two halves that are then added, in every implementation.
+   * Builds each job's histogram (see accumulateHistogram). A node of at least SPLIT_MIN_ROWS rows
+   * is summed as two halves that are then added. A smaller node is summed in one pass, in row order.
    */
-  build(rowIndex: Int32Array, begin: number, end: number, gradPairs: Float64Array, hist: Float64Array): void;
-  /**
-   * Stable partition of `rowIndex[begin..end)` by the local bins of `feature`, with the bins
-   * where `goesRight` (the array given when the kernels were made) is 1 going right. Returns the
-   * boundary: the left child is `begin..boundary`.
-   */
-  partition(rowIndex: Int32Array, begin: number, end: number, feature: number): number;
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void;
+  /** Partitions each job's rows in place (stable, left child first); returns each job's boundary, where its right child starts. */
+  partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[];
   close(): Promise<void>;
 }
 
@@ -25,32 +29,40 @@ export interface NodeKernels {
 export class SerialKernels implements NodeKernels {
   private readonly secondHalf: Float64Array;
   private readonly spill: Int32Array;
+  private readonly goesRight: Uint8Array;
 
-  constructor(
-    private readonly bins: BinnedMatrix,
-    private readonly goesRight: Uint8Array,
-  ) {
+  constructor(private readonly bins: BinnedMatrix) {
     this.secondHalf = new Float64Array(2 * bins.totalBins);
     this.spill = new Int32Array(bins.rows);
+    this.goesRight = new Uint8Array(maxFeatureBins(bins));
   }
 
-  build(rowIndex: Int32Array, begin: number, end: number, gradPairs: Float64Array, hist: Float64Array): void {
-    if (end - begin < SPLIT_MIN_ROWS) {
-      accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
-      return;
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void {
+    for (const { begin, end, hist } of jobs) {
+      if (end - begin < SPLIT_MIN_ROWS) {
+        accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
+        continue;
+      }
+      const middle = (begin + end) >>> 1;
+      accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
+      this.secondHalf.fill(0);
+      accumulateHistogram(this.bins, rowIndex, middle, end, gradPairs, this.secondHalf);
+      addHistogram(hist, this.secondHalf);
     }
-    const middle = (begin + end) >>> 1;
-    accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
-    this.secondHalf.fill(0);
-    accumulateHistogram(this.bins, rowIndex, middle, end, gradPairs, this.secondHalf);
-    addHistogram(hist, this.secondHalf);
   }
 
-  partition(rowIndex: Int32Array, begin: number, end: number, feature: number): number {
-    const left = partitionRange(rowIndex, begin, end, this.bins.columnBins, feature * this.bins.rows, this.goesRight, this.spill);
-    rowIndex.set(this.spill.subarray(0, end - begin - left), begin + left);
-    return begin + left;
+  partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[] {
+    return jobs.map((job) => partitionOnCallingThread(this.bins, rowIndex, job, this.goesRight, this.spill));
   }
 
   async close(): Promise<void> {}
+}
+
+/** Partitions one job with the calling thread's table and spill buffer; returns the boundary. */
+export function partitionOnCallingThread(bins: BinnedMatrix, rowIndex: Int32Array, job: PartitionJob, goesRight: Uint8Array, spill: Int32Array): number {
+  const { begin, end, feature } = job;
+  fillGoesRight(goesRight, bins, feature, job.leftMaxBin, job.defaultLeft);
+  const left = partitionRange(rowIndex, begin, end, bins.columnBins, feature * bins.rows, goesRight, spill);
+  rowIndex.set(spill.subarray(0, end - begin - left), begin + left);
+  return begin + left;
 }

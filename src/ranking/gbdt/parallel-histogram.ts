@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binned-matrix.js';
 import { accumulateHistogram, addHistogram, SPLIT_MIN_ROWS } from './histogram.js';
-import type { NodeKernels } from './kernels.js';
-import { partitionRange } from './partition.js';
+import { partitionOnCallingThread, type HistogramJob, type NodeKernels } from './kernels.js';
+import { fillGoesRight, maxFeatureBins, partitionRange, type PartitionJob } from './partition.js';
 
 /** Allocates a Float64Array on a SharedArrayBuffer, which worker threads read without copying. */
 export function sharedFloat64(length: number): Float64Array {
@@ -36,9 +36,10 @@ const KIND_HISTOGRAM = 0;
 const KIND_PARTITION = 1;
 
 /**
- * The worker's body. Whenever the JOB counter changes it runs one job on the second half of a
- * node's rows: `accumulateHistogram` into its own buffer, or `partitionRange` into its own spill
- * buffer with the left count in RESULT. Then it publishes DONE. Both kernels' sources are passed
+ * The worker's body. Whenever the JOB counter changes it runs one job on a range of rows, which is
+ * the second half of a large node or a whole small node. A job is `accumulateHistogram` into the
+ * worker's own buffer, or `partitionRange` with its own table and spill buffer and the left count
+ * in RESULT. Then it publishes DONE. Both kernels' sources are passed
  * in, so each exists once.
  */
 const WORKER_SOURCE = `
@@ -68,45 +69,85 @@ for (;;) {
 `;
 
 /**
- * Runs the node kernels on two threads: for a node of at least SPLIT_MIN_ROWS rows, the calling
- * thread takes the first half of its rows and one worker thread the second half. A histogram is
- * the sum of the two halves' histograms, added in the order every NodeKernels uses, so the model
- * is the same as with one thread. A partition is merged into the stable order a single pass gives.
+ * Minimum rows of a node under SPLIT_MIN_ROWS that goes to the worker whole while the calling
+ * thread works on the node before it. Smaller nodes stay on the calling thread.
+ */
+const PAIR_MIN_ROWS = 1024;
+
+const isPairable = (job: { begin: number; end: number } | undefined): boolean => job !== undefined && job.end - job.begin >= PAIR_MIN_ROWS && job.end - job.begin < SPLIT_MIN_ROWS;
+
+/**
+ * Runs the node kernels on two threads. A node of at least SPLIT_MIN_ROWS rows is shared: the
+ * calling thread takes the first half of its rows and the worker thread the second half. Its
+ * histogram is the sum of the two halves' histograms, added in the order every NodeKernels uses,
+ * and its partition is merged into the order of a single stable pass. Smaller nodes of a level go
+ * to the two threads whole, in turns, so each histogram is summed in one pass in row order as with
+ * one thread. The model is therefore the same as with one thread.
  */
 class ParallelKernels implements NodeKernels {
   private job = 0;
   private readonly spill: Int32Array;
+  private readonly goesRight: Uint8Array;
 
   constructor(
     private readonly bins: BinnedMatrix,
-    private readonly goesRight: Uint8Array,
     private readonly worker: Worker,
     private readonly control: Int32Array,
     private readonly workerHist: Float64Array,
     private readonly workerSpill: Int32Array,
+    private readonly workerGoesRight: Uint8Array,
   ) {
     this.spill = new Int32Array(bins.rows);
+    this.goesRight = new Uint8Array(workerGoesRight.length);
   }
 
-  build(rowIndex: Int32Array, begin: number, end: number, gradPairs: Float64Array, hist: Float64Array): void {
-    if (end - begin < SPLIT_MIN_ROWS) {
-      accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
-      return;
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void {
+    for (let i = 0; i < jobs.length; i++) {
+      const { begin, end, hist } = jobs[i];
+      if (end - begin >= SPLIT_MIN_ROWS) {
+        const middle = (begin + end) >>> 1;
+        const job = this.post(KIND_HISTOGRAM, middle, end, 0);
+        accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
+        this.wait(job);
+        addHistogram(hist, this.workerHist);
+      } else if (isPairable(jobs[i + 1])) {
+        const other = jobs[++i];
+        const job = this.post(KIND_HISTOGRAM, other.begin, other.end, 0);
+        accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
+        this.wait(job);
+        other.hist.set(this.workerHist);
+      } else {
+        accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
+      }
     }
-    const middle = (begin + end) >>> 1;
-    const job = this.post(KIND_HISTOGRAM, middle, end, 0);
-    accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
-    this.wait(job);
-    addHistogram(hist, this.workerHist);
   }
 
-  partition(rowIndex: Int32Array, begin: number, end: number, feature: number): number {
+  partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[] {
+    const boundaries: number[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      const current = jobs[i];
+      if (current.end - current.begin >= SPLIT_MIN_ROWS) {
+        boundaries.push(this.partitionHalves(rowIndex, current));
+      } else if (isPairable(jobs[i + 1])) {
+        const other = jobs[++i];
+        fillGoesRight(this.workerGoesRight, this.bins, other.feature, other.leftMaxBin, other.defaultLeft);
+        const job = this.post(KIND_PARTITION, other.begin, other.end, other.feature * this.bins.rows);
+        boundaries.push(partitionOnCallingThread(this.bins, rowIndex, current, this.goesRight, this.spill));
+        this.wait(job);
+        const left = this.control[RESULT];
+        rowIndex.set(this.workerSpill.subarray(0, other.end - other.begin - left), other.begin + left);
+        boundaries.push(other.begin + left);
+      } else {
+        boundaries.push(partitionOnCallingThread(this.bins, rowIndex, current, this.goesRight, this.spill));
+      }
+    }
+    return boundaries;
+  }
+
+  private partitionHalves(rowIndex: Int32Array, { begin, end, feature, leftMaxBin, defaultLeft }: PartitionJob): number {
     const offset = feature * this.bins.rows;
-    if (end - begin < SPLIT_MIN_ROWS) {
-      const left = partitionRange(rowIndex, begin, end, this.bins.columnBins, offset, this.goesRight, this.spill);
-      rowIndex.set(this.spill.subarray(0, end - begin - left), begin + left);
-      return begin + left;
-    }
+    fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
+    this.workerGoesRight.set(this.goesRight);
     const middle = (begin + end) >>> 1;
     const job = this.post(KIND_PARTITION, middle, end, offset);
     const leftFirst = partitionRange(rowIndex, begin, middle, this.bins.columnBins, offset, this.goesRight, this.spill);
@@ -152,21 +193,22 @@ class ParallelKernels implements NodeKernels {
 
 /**
  * Starts the worker thread of the two-thread kernels. The bins (see buildBinnedMatrix's `shared`),
- * `gradPairs`, `rowIndex` and `goesRight` must be SharedArrayBuffer-backed, so the worker reads
- * them without copies.
+ * `gradPairs` and `rowIndex` must be SharedArrayBuffer-backed, so the worker reads them without copies.
  */
-export async function createParallelKernels(bins: BinnedMatrix, gradPairs: Float64Array, rowIndex: Int32Array, goesRight: Uint8Array): Promise<NodeKernels> {
-  const arrays = { rowPtr: bins.rowPtr, entryBins: bins.entryBins, columnBins: bins.columnBins, gradPairs, rowIndex, goesRight };
+export async function createParallelKernels(bins: BinnedMatrix, gradPairs: Float64Array, rowIndex: Int32Array): Promise<NodeKernels> {
+  const arrays = { rowPtr: bins.rowPtr, entryBins: bins.entryBins, columnBins: bins.columnBins, gradPairs, rowIndex };
   for (const [name, array] of Object.entries(arrays)) {
     if (!(array.buffer instanceof SharedArrayBuffer)) throw new TypeError(`${name} must be backed by a SharedArrayBuffer for the two-thread GBDT kernels`);
   }
   const control = sharedInt32(CONTROL_SLOTS);
   const workerHist = sharedFloat64(2 * bins.totalBins);
-  const workerSpill = sharedInt32((bins.rows >>> 1) + 1);
+  // The worker partitions half of a large node or a whole node under SPLIT_MIN_ROWS rows.
+  const workerSpill = sharedInt32(Math.max(SPLIT_MIN_ROWS, (bins.rows >>> 1) + 1));
+  const workerGoesRight = new Uint8Array(new SharedArrayBuffer(maxFeatureBins(bins)));
   const sharedBins = { rowPtr: bins.rowPtr, entryBins: bins.entryBins, columnBins: bins.columnBins };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { control, hist: workerHist, bins: sharedBins, rowIndex, gradPairs, goesRight, spill: workerSpill },
+    workerData: { control, hist: workerHist, bins: sharedBins, rowIndex, gradPairs, goesRight: workerGoesRight, spill: workerSpill },
   });
   await new Promise<void>((resolve, reject) => {
     worker.once('online', () => resolve());
@@ -174,5 +216,5 @@ export async function createParallelKernels(bins: BinnedMatrix, gradPairs: Float
   });
   // An idle worker must not keep the process alive if a caller forgets close().
   worker.unref();
-  return new ParallelKernels(bins, goesRight, worker, control, workerHist, workerSpill);
+  return new ParallelKernels(bins, worker, control, workerHist, workerSpill, workerGoesRight);
 }

@@ -1,3 +1,29 @@
+import type { BinnedMatrix } from './binned-matrix.js';
+
+/** One node's partition: rows in local bins 0..leftMaxBin of `feature`, and missing values when `defaultLeft`, go left. */
+export interface PartitionJob {
+  begin: number;
+  end: number;
+  feature: number;
+  leftMaxBin: number;
+  defaultLeft: boolean;
+}
+
+/** Sets `goesRight[bin]` for a split of `feature`: 1 for local bins above leftMaxBin, and for the missing bin unless defaultLeft. */
+export function fillGoesRight(goesRight: Uint8Array, bins: BinnedMatrix, feature: number, leftMaxBin: number, defaultLeft: boolean): Uint8Array {
+  const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
+  for (let b = 0; b < missingBin; b++) goesRight[b] = b <= leftMaxBin ? 0 : 1;
+  goesRight[missingBin] = defaultLeft ? 0 : 1;
+  return goesRight;
+}
+
+/** Largest number of local bins of any feature, missing bin included: the size a goesRight table needs. */
+export function maxFeatureBins(bins: BinnedMatrix): number {
+  let max = 0;
+  for (let f = 0; f < bins.columns; f++) max = Math.max(max, bins.binStart[f + 1] - bins.binStart[f]);
+  return max;
+}
+
 /**
  * Stable in-place partition of `rowIndex[begin..end)` by one binned column: `column[offset + r]`
  * is row r's local bin, and `goesRight[bin]` is 1 for the bins of the right child. Rows of the

@@ -5,13 +5,14 @@ import type { GbdtModel, TreeArrays } from '../model.js';
 import { applyOutputLink, baseMargin, outputLinkOf } from '../objective.js';
 import { TRAINED_MODEL_VERSION } from '../xgboost-json-write.js';
 import { chooseBaseScore } from './base-score.js';
-import { buildBinnedMatrix, type BinnedMatrix } from './binned-matrix.js';
+import { buildBinnedMatrix } from './binned-matrix.js';
 import { checkDataset, type CheckedDataset, type GbdtDataset } from './dataset.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type NodeKernels } from './kernels.js';
 import { evaluateMetric, metricMaximizes } from './metrics.js';
 import { computeGradients, computeLabelBuckets, type LabelBuckets } from './objectives.js';
 import { createParallelKernels, sharedFloat64, sharedInt32 } from './parallel-histogram.js';
+import { maxFeatureBins } from './partition.js';
 import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js';
 import { computeCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
@@ -123,9 +124,7 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
   const gradPairs = parallel ? sharedFloat64(2 * train.rows) : new Float64Array(2 * train.rows);
   const rowIndex = parallel ? sharedInt32(train.rows) : new Int32Array(train.rows);
-  const goesRightLength = maxFeatureBins(bins);
-  const goesRight = parallel ? new Uint8Array(new SharedArrayBuffer(goesRightLength)) : new Uint8Array(goesRightLength);
-  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex, goesRight) : new SerialKernels(bins, goesRight);
+  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex) : new SerialKernels(bins);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
@@ -145,15 +144,9 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
       random: new SeededRandom(p.seed),
       pool: new HistogramPool(2 * bins.totalBins),
       margins: null,
-      goesRight,
+      goesRight: new Uint8Array(maxFeatureBins(bins)),
     },
   };
-}
-
-function maxFeatureBins(bins: BinnedMatrix): number {
-  let max = 0;
-  for (let f = 0; f < bins.columns; f++) max = Math.max(max, bins.binStart[f + 1] - bins.binStart[f]);
-  return max;
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */

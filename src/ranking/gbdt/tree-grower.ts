@@ -2,7 +2,8 @@ import type { TreeArrays } from '../model.js';
 import { ROOT_PARENT } from '../xgboost-json.js';
 import type { BinnedMatrix } from './binned-matrix.js';
 import { fillDefaultBins, subtractHistogram } from './histogram.js';
-import type { NodeKernels } from './kernels.js';
+import type { HistogramJob, NodeKernels } from './kernels.js';
+import { fillGoesRight, type PartitionJob } from './partition.js';
 import type { ResolvedParams } from './params.js';
 import type { HistogramCuts } from './quantile.js';
 import { SeededRandom, sampleSubset } from './random.js';
@@ -28,7 +29,7 @@ export interface GrowContext {
    * margins of the rows in `rowIndex` that reach it, which covers every row only without row sampling.
    */
   readonly margins: Float32Array | null;
-  /** Partition lookup that `kernels` reads: 1 where a local bin goes right; a slot for every bin of any feature. */
+  /** Lookup for splits at the last level: 1 where a local bin goes right; a slot for every bin of any feature. */
   readonly goesRight: Uint8Array;
 }
 
@@ -134,14 +135,15 @@ export function growTree(ctx: GrowContext): GrownTree {
   }
   const root: GrowNode = { id: out.add(ROOT_PARENT, weightOf(ctx, sumGrad, sumHess), sumHess), begin: 0, end: ctx.sampledRows, sumGrad, sumHess, hist: null, split: emptySplit() };
   root.hist = hists.acquire();
-  ctx.kernels.build(ctx.rowIndex, 0, ctx.sampledRows, ctx.gradPairs, root.hist);
+  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, [{ begin: 0, end: ctx.sampledRows, hist: root.hist }]);
   fillDefaultBins(bins, root.hist, sumGrad, sumHess);
   evaluate(ctx, root, sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random));
 
   let level = [root];
   for (let depth = 0; depth < params.maxDepth && level.length > 0; depth++) {
     const childrenMaySplit = depth + 1 < params.maxDepth;
-    const next: GrowNode[] = [];
+    const splitting: GrowNode[] = [];
+    const childIds: [number, number][] = [];
     for (const node of level) {
       if (!splittable(ctx, node)) {
         finishLeaf(ctx, out, node);
@@ -150,22 +152,19 @@ export function growTree(ctx: GrowContext): GrownTree {
         splitIntoLeaves(ctx, out, node, ctx.margins);
         hists.release(node.hist);
       } else {
-        next.push(...applySplit(ctx, out, node));
+        splitting.push(node);
+        childIds.push(recordSplit(ctx, out, node));
       }
     }
+    const next = partitionLevel(ctx, splitting, childIds);
 
     const levelFeatures = childrenMaySplit ? sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random) : treeFeatures;
-    for (let k = 0; k < next.length; k += 2) {
-      const left = next[k];
-      const right = next[k + 1];
-      const parentHist = findParentHist(level, out, left.id);
-      if (childrenMaySplit) {
-        buildChildHistograms(ctx, hists, parentHist, left, right);
-        evaluate(ctx, left, levelFeatures);
-        evaluate(ctx, right, levelFeatures);
-      } else {
-        hists.release(parentHist);
-      }
+    const parentHists = splitting.map((node) => takeHist(node));
+    if (childrenMaySplit) {
+      buildChildHistograms(ctx, hists, parentHists, next);
+      for (const node of next) evaluate(ctx, node, levelFeatures);
+    } else {
+      for (const hist of parentHists) hists.release(hist);
     }
     level = next;
   }
@@ -207,22 +206,54 @@ function setLeafValue(ctx: GrowContext, out: TreeBuffer, id: number): number {
   return value;
 }
 
-/** Takes the histogram of a child's parent, which the parent keeps until its children are built. */
-function findParentHist(level: GrowNode[], out: TreeBuffer, childId: number): Float64Array {
-  const parentId = out.parent[childId];
-  const parent = level.find((n) => n.id === parentId) as GrowNode;
-  const hist = parent.hist as Float64Array;
-  parent.hist = null;
+function takeHist(node: GrowNode): Float64Array {
+  const hist = node.hist as Float64Array;
+  node.hist = null;
   return hist;
 }
 
-function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHist: Float64Array, left: GrowNode, right: GrowNode): void {
-  const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
-  small.hist = hists.acquire();
-  ctx.kernels.build(ctx.rowIndex, small.begin, small.end, ctx.gradPairs, small.hist);
-  fillDefaultBins(ctx.bins, small.hist, small.sumGrad, small.sumHess);
-  subtractHistogram(parentHist, small.hist, parentHist);
-  large.hist = parentHist;
+/**
+ * Builds the histograms of the pairs of children in `next` (left, right, left, right, …), where
+ * pair k has the parent histogram `parentHists[k]`. The child with fewer rows of every pair is built
+ * in one kernel call. Its sibling takes the parent's buffer, which becomes parent − child.
+ */
+function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHists: Float64Array[], next: GrowNode[]): void {
+  const jobs: HistogramJob[] = [];
+  const smaller: GrowNode[] = [];
+  for (let k = 0; k < next.length; k += 2) {
+    const left = next[k];
+    const right = next[k + 1];
+    const small = left.end - left.begin <= right.end - right.begin ? left : right;
+    small.hist = hists.acquire();
+    jobs.push({ begin: small.begin, end: small.end, hist: small.hist });
+    smaller.push(small);
+  }
+  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, jobs);
+  for (let k = 0; k < smaller.length; k++) {
+    const small = smaller[k];
+    const large = small === next[2 * k] ? next[2 * k + 1] : next[2 * k];
+    const parentHist = parentHists[k];
+    fillDefaultBins(ctx.bins, small.hist as Float64Array, small.sumGrad, small.sumHess);
+    subtractHistogram(parentHist, small.hist as Float64Array, parentHist);
+    large.hist = parentHist;
+  }
+}
+
+/** Partitions the rows of every node in `splitting`, in one kernel call, and returns their children in order. */
+function partitionLevel(ctx: GrowContext, splitting: GrowNode[], childIds: [number, number][]): GrowNode[] {
+  const jobs: PartitionJob[] = splitting.map(({ begin, end, split }) => ({ begin, end, feature: split.feature, leftMaxBin: split.leftMaxBin, defaultLeft: split.defaultLeft }));
+  const boundaries = ctx.kernels.partition(ctx.rowIndex, jobs);
+  const next: GrowNode[] = [];
+  splitting.forEach((node, k) => {
+    const s = node.split;
+    const [leftId, rightId] = childIds[k];
+    const middle = boundaries[k];
+    next.push(
+      { id: leftId, begin: node.begin, end: middle, sumGrad: s.leftGrad, sumHess: s.leftHess, hist: null, split: emptySplit() },
+      { id: rightId, begin: middle, end: node.end, sumGrad: s.rightGrad, sumHess: s.rightHess, hist: null, split: emptySplit() },
+    );
+  });
+  return next;
 }
 
 /** Records the node's split in the tree and adds its two children; returns their ids. */
@@ -240,16 +271,6 @@ function recordSplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [number
   return [leftId, rightId];
 }
 
-/** Records the split in the tree, partitions the node's rows and returns the two children. */
-function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNode, GrowNode] {
-  const s = node.split;
-  const [leftId, rightId] = recordSplit(ctx, out, node);
-  const middle = partitionRows(ctx, node.begin, node.end, s.feature, s.leftMaxBin, s.defaultLeft);
-  const left: GrowNode = { id: leftId, begin: node.begin, end: middle, sumGrad: s.leftGrad, sumHess: s.leftHess, hist: null, split: emptySplit() };
-  const right: GrowNode = { id: rightId, begin: middle, end: node.end, sumGrad: s.rightGrad, sumHess: s.rightHess, hist: null, split: emptySplit() };
-  return [left, right];
-}
-
 /**
  * Splits a node whose children are leaves at max_depth. Its rows are not partitioned: one pass
  * adds the left or right leaf value to each row's margin, by the same bin test a partition makes.
@@ -260,29 +281,10 @@ function splitIntoLeaves(ctx: GrowContext, out: TreeBuffer, node: GrowNode, marg
   const leftValue = setLeafValue(ctx, out, leftId);
   const rightValue = setLeafValue(ctx, out, rightId);
   const { rowIndex, bins } = ctx;
-  const goesRight = fillGoesRight(ctx, s.feature, s.leftMaxBin, s.defaultLeft);
+  const goesRight = fillGoesRight(ctx.goesRight, bins, s.feature, s.leftMaxBin, s.defaultLeft);
   const column = bins.columnBins.subarray(s.feature * bins.rows, (s.feature + 1) * bins.rows);
   for (let i = node.begin; i < node.end; i++) {
     const r = rowIndex[i];
     margins[r] = Math.fround(margins[r] + (goesRight[column[r]] === 1 ? rightValue : leftValue));
   }
-}
-
-/** Sets `ctx.goesRight` for a split: 1 for local bins above leftMaxBin, and for the missing bin unless defaultLeft. */
-function fillGoesRight(ctx: GrowContext, feature: number, leftMaxBin: number, defaultLeft: boolean): Uint8Array {
-  const { bins, goesRight } = ctx;
-  const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
-  for (let b = 0; b < missingBin; b++) goesRight[b] = b <= leftMaxBin ? 0 : 1;
-  goesRight[missingBin] = defaultLeft ? 0 : 1;
-  return goesRight;
-}
-
-/**
- * Stable in-place partition of `rowIndex[begin..end)` by the binned column of `feature`: rows in
- * bins 0..leftMaxBin, and missing values when `defaultLeft`, go first. Bins agree with the float
- * comparison `value < threshold` by construction of the cuts. Returns the boundary.
- */
-function partitionRows(ctx: GrowContext, begin: number, end: number, feature: number, leftMaxBin: number, defaultLeft: boolean): number {
-  fillGoesRight(ctx, feature, leftMaxBin, defaultLeft);
-  return ctx.kernels.partition(ctx.rowIndex, begin, end, feature);
 }
