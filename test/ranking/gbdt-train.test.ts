@@ -181,7 +181,7 @@ describe('GBDT trainer behaviour', () => {
 
   it.each([
     ['default parameters', {}],
-    ['row and column sampling', { subsample: 0.8, colsample_bytree: 0.67, seed: 3 }],
+    ['row and column sampling', { subsample: 0.8, colsample_bytree: 0.67, colsample_bynode: 0.5, seed: 3 }],
   ])('two threads give the same model (%s)', async (_name, extra: GbdtParams) => {
     // 40,000 rows: the root and the first levels are above the row count where work is split in halves.
     const data = syntheticTable(40_000, 6);

@@ -18,8 +18,10 @@ export interface NodeKernels {
   /**
    * Builds each job's histogram (see accumulateHistogram). A node of at least SPLIT_MIN_ROWS rows
    * is summed as two halves that are then added. A smaller node is summed in one pass, in row order.
+   * `onBuilt(k)` is called for every job in order, as soon as job k's histogram is complete, so the
+   * caller can use it while it is still in cache.
    */
-  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void;
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void;
   /** Partitions each job's rows in place (stable, left child first); returns each job's boundary, where its right child starts. */
   partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[];
   close(): Promise<void>;
@@ -37,18 +39,19 @@ export class SerialKernels implements NodeKernels {
     this.goesRight = new Uint8Array(maxFeatureBins(bins));
   }
 
-  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void {
-    for (const { begin, end, hist } of jobs) {
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void {
+    jobs.forEach(({ begin, end, hist }, k) => {
       if (end - begin < SPLIT_MIN_ROWS) {
         accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
-        continue;
+      } else {
+        const middle = (begin + end) >>> 1;
+        accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
+        this.secondHalf.fill(0);
+        accumulateHistogram(this.bins, rowIndex, middle, end, gradPairs, this.secondHalf);
+        addHistogram(hist, this.secondHalf);
       }
-      const middle = (begin + end) >>> 1;
-      accumulateHistogram(this.bins, rowIndex, begin, middle, gradPairs, hist);
-      this.secondHalf.fill(0);
-      accumulateHistogram(this.bins, rowIndex, middle, end, gradPairs, this.secondHalf);
-      addHistogram(hist, this.secondHalf);
-    }
+      onBuilt?.(k);
+    });
   }
 
   partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[] {

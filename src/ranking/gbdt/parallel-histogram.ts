@@ -101,7 +101,7 @@ class ParallelKernels implements NodeKernels {
     this.goesRight = new Uint8Array(workerGoesRight.length);
   }
 
-  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[]): void {
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void {
     for (let i = 0; i < jobs.length; i++) {
       const { begin, end, hist } = jobs[i];
       if (end - begin >= SPLIT_MIN_ROWS) {
@@ -111,14 +111,17 @@ class ParallelKernels implements NodeKernels {
         this.wait(job);
         addHistogram(hist, this.workerHist);
       } else if (isPairable(jobs[i + 1])) {
-        const other = jobs[++i];
+        const other = jobs[i + 1];
         const job = this.post(KIND_HISTOGRAM, other.begin, other.end, 0);
         accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
         this.wait(job);
         other.hist.set(this.workerHist);
+        onBuilt?.(i);
+        i++;
       } else {
         accumulateHistogram(this.bins, rowIndex, begin, end, gradPairs, hist);
       }
+      onBuilt?.(i);
     }
   }
 

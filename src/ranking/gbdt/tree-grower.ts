@@ -161,8 +161,7 @@ export function growTree(ctx: GrowContext): GrownTree {
     const levelFeatures = childrenMaySplit ? sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random) : treeFeatures;
     const parentHists = splitting.map((node) => takeHist(node));
     if (childrenMaySplit) {
-      buildChildHistograms(ctx, hists, parentHists, next);
-      for (const node of next) evaluate(ctx, node, levelFeatures);
+      buildChildHistograms(ctx, hists, parentHists, next, levelFeatures);
     } else {
       for (const hist of parentHists) hists.release(hist);
     }
@@ -214,10 +213,11 @@ function takeHist(node: GrowNode): Float64Array {
 
 /**
  * Builds the histograms of the pairs of children in `next` (left, right, left, right, …), where
- * pair k has the parent histogram `parentHists[k]`. The child with fewer rows of every pair is built
- * in one kernel call. Its sibling takes the parent's buffer, which becomes parent − child.
+ * pair k has the parent histogram `parentHists[k]`, and finds the children's best splits. The
+ * child with fewer rows of every pair is built in one kernel call. Its sibling takes the parent's
+ * buffer, which becomes parent − child.
  */
-function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHists: Float64Array[], next: GrowNode[]): void {
+function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHists: Float64Array[], next: GrowNode[], levelFeatures: Int32Array): void {
   const jobs: HistogramJob[] = [];
   const smaller: GrowNode[] = [];
   for (let k = 0; k < next.length; k += 2) {
@@ -228,15 +228,17 @@ function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHist
     jobs.push({ begin: small.begin, end: small.end, hist: small.hist });
     smaller.push(small);
   }
-  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, jobs);
-  for (let k = 0; k < smaller.length; k++) {
+  // Pairs complete in order, so evaluate draws colsample_bynode features in the order of one thread.
+  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, jobs, (k) => {
     const small = smaller[k];
     const large = small === next[2 * k] ? next[2 * k + 1] : next[2 * k];
     const parentHist = parentHists[k];
     fillDefaultBins(ctx.bins, small.hist as Float64Array, small.sumGrad, small.sumHess);
     subtractHistogram(parentHist, small.hist as Float64Array, parentHist);
     large.hist = parentHist;
-  }
+    evaluate(ctx, next[2 * k], levelFeatures);
+    evaluate(ctx, next[2 * k + 1], levelFeatures);
+  });
 }
 
 /** Partitions the rows of every node in `splitting`, in one kernel call, and returns their children in order. */
