@@ -154,14 +154,19 @@ function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Sessio
   const ctx = session.grow;
   const { grad, hess } = session;
   computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
-  for (let r = 0; r < train.rows; r++) {
-    ctx.gradPairs[2 * r] = grad[r];
-    ctx.gradPairs[2 * r + 1] = hess[r];
+  const { gradPairs, rowIndex, random } = ctx;
+  const rows = train.rows;
+  for (let r = 0; r < rows; r++) {
+    gradPairs[2 * r] = grad[r];
+    gradPairs[2 * r + 1] = hess[r];
   }
 
   let sampled = 0;
-  for (let r = 0; r < train.rows; r++) {
-    if (p.subsample >= 1 || ctx.random.next() < p.subsample) ctx.rowIndex[sampled++] = r;
+  if (p.subsample >= 1) {
+    for (let r = 0; r < rows; r++) rowIndex[r] = r;
+    sampled = rows;
+  } else {
+    for (let r = 0; r < rows; r++) if (random.next() < p.subsample) rowIndex[sampled++] = r;
   }
   // Without row sampling every row reaches a leaf of the grown tree, which adds the leaf values itself.
   const allRows = sampled === train.rows;

@@ -126,12 +126,13 @@ export function growTree(ctx: GrowContext): GrownTree {
   const treeFeatures = sampleSubset(allFeatures, params.colsampleByTree, ctx.random);
   const out = new TreeBuffer();
 
+  const { rowIndex, gradPairs, sampledRows } = ctx;
   let sumGrad = 0;
   let sumHess = 0;
-  for (let i = 0; i < ctx.sampledRows; i++) {
-    const r = ctx.rowIndex[i];
-    sumGrad += ctx.gradPairs[2 * r];
-    sumHess += ctx.gradPairs[2 * r + 1];
+  for (let i = 0; i < sampledRows; i++) {
+    const r = rowIndex[i];
+    sumGrad += gradPairs[2 * r];
+    sumHess += gradPairs[2 * r + 1];
   }
   const root: GrowNode = { id: out.add(ROOT_PARENT, weightOf(ctx, sumGrad, sumHess), sumHess), begin: 0, end: ctx.sampledRows, sumGrad, sumHess, hist: null, split: emptySplit() };
   root.hist = hists.acquire();
