@@ -26,14 +26,25 @@ export interface BinnedMatrix {
   readonly columnBins: Uint16Array | Int32Array;
 }
 
-/** Bins every value of a row-major matrix (shape [rows, columns], NaN = missing). */
-export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts): BinnedMatrix {
+type BinArray = Uint16Array | Int32Array;
+
+/** A zeroed Uint16Array when every bin id fits in 16 bits, else an Int32Array; on a SharedArrayBuffer when `shared`. */
+function binArray(length: number, totalBins: number, shared: boolean): BinArray {
+  if (totalBins <= 65_536) return shared ? new Uint16Array(new SharedArrayBuffer(2 * length)) : new Uint16Array(length);
+  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+}
+
+/**
+ * Bins every value of a row-major matrix (shape [rows, columns], NaN = missing). With `shared`,
+ * `rowPtr`, `entryBins` and `columnBins` live on SharedArrayBuffers that worker threads read.
+ */
+export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts, shared = false): BinnedMatrix {
   const binStart = new Int32Array(columns + 1);
   for (let f = 0; f < columns; f++) binStart[f + 1] = binStart[f] + (cuts.cutPtr[f + 1] - cuts.cutPtr[f]) + 1;
   const totalBins = binStart[columns];
 
   // Pass 1: local bin of every value (column-major) and the count of each global bin.
-  const local = totalBins <= 65_536 ? new Uint16Array(rows * columns) : new Int32Array(rows * columns);
+  const local = binArray(rows * columns, totalBins, shared);
   const counts = new Int32Array(totalBins);
   const hasMissing = new Uint8Array(columns);
   for (let f = 0; f < columns; f++) {
@@ -61,14 +72,14 @@ export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: n
   }
 
   // Pass 2: keep only the non-default bins, row by row.
-  const rowPtr = new Int32Array(rows + 1);
+  const rowPtr = shared ? new Int32Array(new SharedArrayBuffer(4 * (rows + 1))) : new Int32Array(rows + 1);
   for (let f = 0; f < columns; f++) {
     const skip = defaultBin[f] - binStart[f];
     const base = f * rows;
     for (let r = 0; r < rows; r++) if (local[base + r] !== skip) rowPtr[r + 1]++;
   }
   for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-  const entryBins = totalBins <= 65_536 ? new Uint16Array(rowPtr[rows]) : new Int32Array(rowPtr[rows]);
+  const entryBins = binArray(rowPtr[rows], totalBins, shared);
   const fill = rowPtr.slice(0, rows);
   for (let f = 0; f < columns; f++) {
     const skip = defaultBin[f] - binStart[f];

@@ -1,26 +1,30 @@
 import type { BinnedMatrix } from './binned-matrix.js';
 
 /**
- * Adds the gradients and hessians of the rows `rowIndex[begin..end)` to `hist` (interleaved
- * [g0, h0, g1, h1, …] per global bin, float64). Only stored (non-default) bins are touched; call
- * fillDefaultBins once all rows of the node are in.
+ * Adds the gradient pairs of the rows `rowIndex[begin..end)` to `hist` (interleaved
+ * [g0, h0, g1, h1, …] per global bin, float64). `gradPairs` contains row r's gradient at 2r and its
+ * hessian at 2r + 1, so one cache line serves both. Only stored (non-default) bins are touched;
+ * call fillDefaultBins once all rows of the node are in. The function uses nothing outside its
+ * body because the worker thread of the parallel builder compiles it from its source text.
  */
-export function accumulateHistogram(
-  bins: BinnedMatrix,
-  rowIndex: Int32Array,
-  begin: number,
-  end: number,
-  grad: Float32Array,
-  hess: Float32Array,
-  hist: Float64Array,
-): void {
+export function accumulateHistogram(bins: BinnedMatrix, rowIndex: Int32Array, begin: number, end: number, gradPairs: Float64Array, hist: Float64Array): void {
   const { rowPtr, entryBins } = bins;
   for (let i = begin; i < end; i++) {
     const r = rowIndex[i];
-    const g = grad[r];
-    const h = hess[r];
+    const g = gradPairs[2 * r];
+    const h = gradPairs[2 * r + 1];
     const stop = rowPtr[r + 1];
-    for (let k = rowPtr[r]; k < stop; k++) {
+    let k = rowPtr[r];
+    // Two entries per step: the bins of one row are distinct, so the updates do not depend on each other.
+    for (; k + 1 < stop; k += 2) {
+      const first = entryBins[k] << 1;
+      const second = entryBins[k + 1] << 1;
+      hist[first] += g;
+      hist[first + 1] += h;
+      hist[second] += g;
+      hist[second + 1] += h;
+    }
+    if (k < stop) {
       const slot = entryBins[k] << 1;
       hist[slot] += g;
       hist[slot + 1] += h;
@@ -49,19 +53,15 @@ export function subtractHistogram(parent: Float64Array, child: Float64Array, out
   for (let i = 0; i < out.length; i++) out[i] = parent[i] - child[i];
 }
 
-/** Builds the full histogram of a node; implementations split the rows across threads. */
-export interface HistogramBuilder {
-  build(rowIndex: Int32Array, begin: number, end: number, grad: Float32Array, hess: Float32Array, hist: Float64Array): void;
-  close(): Promise<void>;
+/** Adds `other` into `hist`, bin by bin. */
+export function addHistogram(hist: Float64Array, other: Float64Array): void {
+  for (let i = 0; i < hist.length; i++) hist[i] += other[i];
 }
 
-/** Builds histograms on the calling thread. */
-export class SerialHistogramBuilder implements HistogramBuilder {
-  constructor(private readonly bins: BinnedMatrix) {}
-
-  build(rowIndex: Int32Array, begin: number, end: number, grad: Float32Array, hess: Float32Array, hist: Float64Array): void {
-    accumulateHistogram(this.bins, rowIndex, begin, end, grad, hess, hist);
-  }
-
-  async close(): Promise<void> {}
-}
+/**
+ * Nodes with at least this many rows are summed as two halves split at the middle position, each
+ * into its own buffer, and the second half is then added to the first. Every NodeKernels
+ * implementation follows this rule, whatever its thread count, so a histogram has the same
+ * rounding with 1 or 2 threads. Below it, waking a worker thread costs more than it saves.
+ */
+export const SPLIT_MIN_ROWS = 8192;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { TwostageError } from '../../errors.js';
 
 /**
@@ -55,8 +56,11 @@ export interface GbdtParams {
   eval_metric?: string | string[];
   /** Stop when the last metric has not improved for this many rounds (0 = never); default 0. */
   early_stopping_rounds?: number;
-  /** Threads for histogram building: 1 or 2 (the worker thread pool size); default 1. */
-  nthread?: number;
+  /**
+   * Threads for histogram building and row partitioning: 1, 2, or "auto" (default), which is 2
+   * when the machine reports at least 2 CPUs and 1 otherwise. The model does not depend on it.
+   */
+  nthread?: number | 'auto';
 }
 
 /** Parameters after defaults, aliases and validation. */
@@ -116,6 +120,11 @@ const isInt = (lo: number, hi = Number.MAX_SAFE_INTEGER) => (v: number) => Numbe
 const atLeast = (lo: number) => (v: number) => v >= lo;
 const fraction = (v: number) => v > 0 && v <= 1;
 
+/** Thread count of nthread "auto": the machine's CPUs, capped at the 2 threads the trainer uses. */
+function autoThreads(): number {
+  return Math.min(2, availableParallelism());
+}
+
 /** Applies defaults and aliases and validates every parameter, naming the bad one. */
 export function resolveParams(params: GbdtParams): ResolvedParams {
   for (const key of Object.keys(params)) if (!KNOWN_KEYS.has(key)) invalid(`unknown parameter "${key}"; known: ${[...KNOWN_KEYS].join(', ')}`);
@@ -154,6 +163,6 @@ export function resolveParams(params: GbdtParams): ResolvedParams {
     pairsPerSample: pick(params, ['lambdarank_num_pair_per_sample', 'num_pairsample'], 1, isInt(1, 1000), 'an integer from 1 to 1000'),
     evalMetrics: metrics,
     earlyStoppingRounds: pick(params, ['early_stopping_rounds'], 0, isInt(0), 'an integer ≥ 0'),
-    nthread: pick(params, ['nthread'], 1, isInt(1, 2), '1 or 2'),
+    nthread: params.nthread === 'auto' ? autoThreads() : pick(params, ['nthread'], autoThreads(), isInt(1, 2), '1, 2 or "auto"'),
   };
 }

@@ -7,10 +7,12 @@ import { TRAINED_MODEL_VERSION } from '../xgboost-json-write.js';
 import { chooseBaseScore } from './base-score.js';
 import { buildBinnedMatrix } from './binned-matrix.js';
 import { checkDataset, type CheckedDataset, type GbdtDataset } from './dataset.js';
-import { SerialHistogramBuilder, type HistogramBuilder } from './histogram.js';
+import { SPLIT_MIN_ROWS } from './histogram.js';
+import { SerialKernels, type NodeKernels } from './kernels.js';
 import { evaluateMetric, metricMaximizes } from './metrics.js';
 import { computeGradients, computeLabelBuckets, type LabelBuckets } from './objectives.js';
-import { createParallelHistogramBuilder, sharedFloat32, sharedInt32 } from './parallel-histogram.js';
+import { createParallelKernels, sharedFloat64, sharedInt32 } from './parallel-histogram.js';
+import { maxFeatureBins } from './partition.js';
 import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js';
 import { computeCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
@@ -85,7 +87,7 @@ export async function trainGbdt(params: GbdtParams, data: GbdtDataset, options: 
       progress?.update(round + 1);
     }
   } finally {
-    await session.builder.close();
+    await session.kernels.close();
   }
   progress?.finish({ trees: trees.length });
 
@@ -109,35 +111,40 @@ interface Session {
   grow: GrowContext;
   labelBuckets?: LabelBuckets;
   margins: Float32Array;
-  builder: HistogramBuilder;
+  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. */
+  grad: Float32Array;
+  hess: Float32Array;
+  kernels: NodeKernels;
 }
 
 async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<Session> {
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
-  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts);
-  const parallel = p.nthread > 1;
-  const grad = parallel ? sharedFloat32(train.rows) : new Float32Array(train.rows);
-  const hess = parallel ? sharedFloat32(train.rows) : new Float32Array(train.rows);
+  // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
+  const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
+  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
+  const gradPairs = parallel ? sharedFloat64(2 * train.rows) : new Float64Array(2 * train.rows);
   const rowIndex = parallel ? sharedInt32(train.rows) : new Int32Array(train.rows);
-  const builder = parallel ? await createParallelHistogramBuilder(bins, grad, hess, rowIndex) : new SerialHistogramBuilder(bins);
+  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex) : new SerialKernels(bins);
   return {
-    builder,
+    kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
     margins: new Float32Array(train.rows),
+    grad: new Float32Array(train.rows),
+    hess: new Float32Array(train.rows),
     grow: {
       matrix: train.matrix,
       columns: train.columns,
       bins,
       cuts,
       params: p,
-      builder,
-      grad,
-      hess,
+      kernels,
+      gradPairs,
       rowIndex,
       sampledRows: train.rows,
       random: new SeededRandom(p.seed),
       pool: new HistogramPool(2 * bins.totalBins),
-      scratch: new Int32Array(train.rows),
+      margins: null,
+      goesRight: new Uint8Array(maxFeatureBins(bins)),
     },
   };
 }
@@ -145,24 +152,26 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */
 function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Session, round: number): TreeArrays {
   const ctx = session.grow;
-  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, ctx.grad, ctx.hess, round);
+  const { grad, hess } = session;
+  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
+  const { gradPairs, rowIndex, random } = ctx;
+  const rows = train.rows;
+  for (let r = 0; r < rows; r++) {
+    gradPairs[2 * r] = grad[r];
+    gradPairs[2 * r + 1] = hess[r];
+  }
 
   let sampled = 0;
-  for (let r = 0; r < train.rows; r++) {
-    if (p.subsample >= 1 || ctx.random.next() < p.subsample) ctx.rowIndex[sampled++] = r;
-  }
-  const grown = growTree({ ...ctx, sampledRows: sampled });
-
-  if (sampled === train.rows) {
-    for (const leaf of grown.leafRanges) {
-      for (let i = leaf.begin; i < leaf.end; i++) {
-        const r = ctx.rowIndex[i];
-        session.margins[r] = Math.fround(session.margins[r] + leaf.value);
-      }
-    }
+  if (p.subsample >= 1) {
+    for (let r = 0; r < rows; r++) rowIndex[r] = r;
+    sampled = rows;
   } else {
-    addTreeToMargins(grown.tree, train.matrix, train.rows, train.columns, session.margins);
+    for (let r = 0; r < rows; r++) if (random.next() < p.subsample) rowIndex[sampled++] = r;
   }
+  // Without row sampling every row reaches a leaf of the grown tree, which adds the leaf values itself.
+  const allRows = sampled === train.rows;
+  const grown = growTree({ ...ctx, sampledRows: sampled, margins: allRows ? session.margins : null });
+  if (!allRows) addTreeToMargins(grown.tree, train.matrix, train.rows, train.columns, session.margins);
   return grown.tree;
 }
 

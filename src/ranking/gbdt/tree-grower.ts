@@ -1,7 +1,9 @@
 import type { TreeArrays } from '../model.js';
 import { ROOT_PARENT } from '../xgboost-json.js';
 import type { BinnedMatrix } from './binned-matrix.js';
-import { fillDefaultBins, subtractHistogram, type HistogramBuilder } from './histogram.js';
+import { fillDefaultBins, subtractHistogram } from './histogram.js';
+import type { HistogramJob, NodeKernels } from './kernels.js';
+import { fillGoesRight, type PartitionJob } from './partition.js';
 import type { ResolvedParams } from './params.js';
 import type { HistogramCuts } from './quantile.js';
 import { SeededRandom, sampleSubset } from './random.js';
@@ -14,16 +16,21 @@ export interface GrowContext {
   readonly bins: BinnedMatrix;
   readonly cuts: HistogramCuts;
   readonly params: ResolvedParams;
-  readonly builder: HistogramBuilder;
-  readonly grad: Float32Array;
-  readonly hess: Float32Array;
+  readonly kernels: NodeKernels;
+  /** Row r's gradient at 2r and hessian at 2r + 1 (float32 values, see accumulateHistogram). */
+  readonly gradPairs: Float64Array;
   /** Sampled row ids; partitioned in place so each node owns a contiguous range. */
   readonly rowIndex: Int32Array;
   readonly sampledRows: number;
   readonly random: SeededRandom;
   readonly pool: HistogramPool;
-  /** Partition buffer with at least `rowIndex.length` slots. */
-  readonly scratch: Int32Array;
+  /**
+   * Training margins (float32) of every row. When set, growTree adds each leaf's value to the
+   * margins of the rows in `rowIndex` that reach it, which covers every row only without row sampling.
+   */
+  readonly margins: Float32Array | null;
+  /** Lookup for splits at the last level: 1 where a local bin goes right; a slot for every bin of any feature. */
+  readonly goesRight: Uint8Array;
 }
 
 interface GrowNode {
@@ -36,10 +43,9 @@ interface GrowNode {
   split: SplitCandidate;
 }
 
-/** A grown tree and, for each leaf, its value and the range of `rowIndex` that reached it. */
+/** A grown tree. */
 export interface GrownTree {
   tree: TreeArrays;
-  leafRanges: { begin: number; end: number; value: number }[];
 }
 
 const RT_EPS = 1e-6;
@@ -119,54 +125,54 @@ export function growTree(ctx: GrowContext): GrownTree {
   const allFeatures = Int32Array.from({ length: ctx.columns }, (_, f) => f);
   const treeFeatures = sampleSubset(allFeatures, params.colsampleByTree, ctx.random);
   const out = new TreeBuffer();
-  const leafRanges: GrownTree['leafRanges'] = [];
 
+  const { rowIndex, gradPairs, sampledRows } = ctx;
   let sumGrad = 0;
   let sumHess = 0;
-  for (let i = 0; i < ctx.sampledRows; i++) {
-    sumGrad += ctx.grad[ctx.rowIndex[i]];
-    sumHess += ctx.hess[ctx.rowIndex[i]];
+  for (let i = 0; i < sampledRows; i++) {
+    const r = rowIndex[i];
+    sumGrad += gradPairs[2 * r];
+    sumHess += gradPairs[2 * r + 1];
   }
   const root: GrowNode = { id: out.add(ROOT_PARENT, weightOf(ctx, sumGrad, sumHess), sumHess), begin: 0, end: ctx.sampledRows, sumGrad, sumHess, hist: null, split: emptySplit() };
   root.hist = hists.acquire();
-  ctx.builder.build(ctx.rowIndex, 0, ctx.sampledRows, ctx.grad, ctx.hess, root.hist);
+  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, [{ begin: 0, end: ctx.sampledRows, hist: root.hist }]);
   fillDefaultBins(bins, root.hist, sumGrad, sumHess);
   evaluate(ctx, root, sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random));
 
   let level = [root];
   for (let depth = 0; depth < params.maxDepth && level.length > 0; depth++) {
-    const next: GrowNode[] = [];
+    const childrenMaySplit = depth + 1 < params.maxDepth;
+    const splitting: GrowNode[] = [];
+    const childIds: [number, number][] = [];
     for (const node of level) {
       if (!splittable(ctx, node)) {
-        finishLeaf(ctx, out, node, leafRanges);
+        finishLeaf(ctx, out, node);
         hists.release(node.hist);
-        continue;
-      }
-      const [left, right] = applySplit(ctx, out, node);
-      next.push(left, right);
-    }
-
-    const childrenMaySplit = depth + 1 < params.maxDepth;
-    const levelFeatures = childrenMaySplit ? sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random) : treeFeatures;
-    for (let k = 0; k < next.length; k += 2) {
-      const left = next[k];
-      const right = next[k + 1];
-      const parentHist = findParentHist(level, out, left.id);
-      if (childrenMaySplit) {
-        buildChildHistograms(ctx, hists, parentHist, left, right);
-        evaluate(ctx, left, levelFeatures);
-        evaluate(ctx, right, levelFeatures);
+      } else if (!childrenMaySplit && ctx.margins) {
+        splitIntoLeaves(ctx, out, node, ctx.margins);
+        hists.release(node.hist);
       } else {
-        hists.release(parentHist);
+        splitting.push(node);
+        childIds.push(recordSplit(ctx, out, node));
       }
+    }
+    const next = partitionLevel(ctx, splitting, childIds);
+
+    const levelFeatures = childrenMaySplit ? sampleSubset(treeFeatures, params.colsampleByLevel, ctx.random) : treeFeatures;
+    const parentHists = splitting.map((node) => takeHist(node));
+    if (childrenMaySplit) {
+      buildChildHistograms(ctx, hists, parentHists, next, levelFeatures);
+    } else {
+      for (const hist of parentHists) hists.release(hist);
     }
     level = next;
   }
   for (const node of level) {
-    finishLeaf(ctx, out, node, leafRanges);
+    finishLeaf(ctx, out, node);
     hists.release(node.hist);
   }
-  return { tree: out.toArrays(), leafRanges };
+  return { tree: out.toArrays() };
 }
 
 function weightOf(ctx: GrowContext, sumGrad: number, sumHess: number): number {
@@ -183,67 +189,105 @@ function splittable(ctx: GrowContext, node: GrowNode): boolean {
   return s.feature >= 0 && s.lossChange > RT_EPS && s.lossChange >= ctx.params.gamma && s.leftHess > 0 && s.rightHess > 0;
 }
 
-function finishLeaf(ctx: GrowContext, out: TreeBuffer, node: GrowNode, leafRanges: GrownTree['leafRanges']): void {
-  const value = Math.fround(Math.fround(out.baseWeight[node.id]) * Math.fround(ctx.params.eta));
-  out.condition[node.id] = value;
-  leafRanges.push({ begin: node.begin, end: node.end, value });
+/** Makes the node a leaf: its value is the float32 weight times eta, added to the margins of its rows. */
+function finishLeaf(ctx: GrowContext, out: TreeBuffer, node: GrowNode): void {
+  const value = setLeafValue(ctx, out, node.id);
+  const { margins, rowIndex } = ctx;
+  if (!margins) return;
+  for (let i = node.begin; i < node.end; i++) {
+    const r = rowIndex[i];
+    margins[r] = Math.fround(margins[r] + value);
+  }
 }
 
-/** Takes the histogram of a child's parent, which the parent keeps until its children are built. */
-function findParentHist(level: GrowNode[], out: TreeBuffer, childId: number): Float64Array {
-  const parentId = out.parent[childId];
-  const parent = level.find((n) => n.id === parentId) as GrowNode;
-  const hist = parent.hist as Float64Array;
-  parent.hist = null;
+function setLeafValue(ctx: GrowContext, out: TreeBuffer, id: number): number {
+  const value = Math.fround(Math.fround(out.baseWeight[id]) * Math.fround(ctx.params.eta));
+  out.condition[id] = value;
+  return value;
+}
+
+function takeHist(node: GrowNode): Float64Array {
+  const hist = node.hist as Float64Array;
+  node.hist = null;
   return hist;
 }
 
-function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHist: Float64Array, left: GrowNode, right: GrowNode): void {
-  const [small, large] = left.end - left.begin <= right.end - right.begin ? [left, right] : [right, left];
-  small.hist = hists.acquire();
-  ctx.builder.build(ctx.rowIndex, small.begin, small.end, ctx.grad, ctx.hess, small.hist);
-  fillDefaultBins(ctx.bins, small.hist, small.sumGrad, small.sumHess);
-  subtractHistogram(parentHist, small.hist, parentHist);
-  large.hist = parentHist;
+/**
+ * Builds the histograms of the pairs of children in `next` (left, right, left, right, …), where
+ * pair k has the parent histogram `parentHists[k]`, and finds the children's best splits. The
+ * child with fewer rows of every pair is built in one kernel call. Its sibling takes the parent's
+ * buffer, which becomes parent − child.
+ */
+function buildChildHistograms(ctx: GrowContext, hists: HistogramPool, parentHists: Float64Array[], next: GrowNode[], levelFeatures: Int32Array): void {
+  const jobs: HistogramJob[] = [];
+  const smaller: GrowNode[] = [];
+  for (let k = 0; k < next.length; k += 2) {
+    const left = next[k];
+    const right = next[k + 1];
+    const small = left.end - left.begin <= right.end - right.begin ? left : right;
+    small.hist = hists.acquire();
+    jobs.push({ begin: small.begin, end: small.end, hist: small.hist });
+    smaller.push(small);
+  }
+  // Pairs complete in order, so evaluate draws colsample_bynode features in the order of one thread.
+  ctx.kernels.build(ctx.rowIndex, ctx.gradPairs, jobs, (k) => {
+    const small = smaller[k];
+    const large = small === next[2 * k] ? next[2 * k + 1] : next[2 * k];
+    const parentHist = parentHists[k];
+    fillDefaultBins(ctx.bins, small.hist as Float64Array, small.sumGrad, small.sumHess);
+    subtractHistogram(parentHist, small.hist as Float64Array, parentHist);
+    large.hist = parentHist;
+    evaluate(ctx, next[2 * k], levelFeatures);
+    evaluate(ctx, next[2 * k + 1], levelFeatures);
+  });
 }
 
-/** Records the split in the tree, partitions the node's rows and returns the two children. */
-function applySplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [GrowNode, GrowNode] {
+/** Partitions the rows of every node in `splitting`, in one kernel call, and returns their children in order. */
+function partitionLevel(ctx: GrowContext, splitting: GrowNode[], childIds: [number, number][]): GrowNode[] {
+  const jobs: PartitionJob[] = splitting.map(({ begin, end, split }) => ({ begin, end, feature: split.feature, leftMaxBin: split.leftMaxBin, defaultLeft: split.defaultLeft }));
+  const boundaries = ctx.kernels.partition(ctx.rowIndex, jobs);
+  const next: GrowNode[] = [];
+  splitting.forEach((node, k) => {
+    const s = node.split;
+    const [leftId, rightId] = childIds[k];
+    const middle = boundaries[k];
+    next.push(
+      { id: leftId, begin: node.begin, end: middle, sumGrad: s.leftGrad, sumHess: s.leftHess, hist: null, split: emptySplit() },
+      { id: rightId, begin: middle, end: node.end, sumGrad: s.rightGrad, sumHess: s.rightHess, hist: null, split: emptySplit() },
+    );
+  });
+  return next;
+}
+
+/** Records the node's split in the tree and adds its two children; returns their ids. */
+function recordSplit(ctx: GrowContext, out: TreeBuffer, node: GrowNode): [number, number] {
   const s = node.split;
   const id = node.id;
   out.feature[id] = s.feature;
   out.condition[id] = s.threshold;
   out.defaultLeft[id] = s.defaultLeft ? 1 : 0;
   out.loss[id] = s.lossChange;
-
-  const middle = partitionRows(ctx, node.begin, node.end, s.feature, s.leftMaxBin, s.defaultLeft);
   const leftId = out.add(id, weightOf(ctx, s.leftGrad, s.leftHess), s.leftHess);
   const rightId = out.add(id, weightOf(ctx, s.rightGrad, s.rightHess), s.rightHess);
   out.left[id] = leftId;
   out.right[id] = rightId;
-  const left: GrowNode = { id: leftId, begin: node.begin, end: middle, sumGrad: s.leftGrad, sumHess: s.leftHess, hist: null, split: emptySplit() };
-  const right: GrowNode = { id: rightId, begin: middle, end: node.end, sumGrad: s.rightGrad, sumHess: s.rightHess, hist: null, split: emptySplit() };
-  return [left, right];
+  return [leftId, rightId];
 }
 
 /**
- * Stable in-place partition of `rowIndex[begin..end)` by the binned column of `feature`: rows in
- * bins 0..leftMaxBin, and missing values when `defaultLeft`, go first. Bins agree with the float
- * comparison `value < threshold` by construction of the cuts. Returns the boundary.
+ * Splits a node whose children are leaves at max_depth. Its rows are not partitioned: one pass
+ * adds the left or right leaf value to each row's margin, by the same bin test a partition makes.
  */
-function partitionRows(ctx: GrowContext, begin: number, end: number, feature: number, leftMaxBin: number, defaultLeft: boolean): number {
-  const { rowIndex, scratch, bins } = ctx;
-  const column = bins.columnBins.subarray(feature * bins.rows, (feature + 1) * bins.rows);
-  const missingBin = bins.binStart[feature + 1] - bins.binStart[feature] - 1;
-  let write = begin;
-  let spilled = 0;
-  for (let i = begin; i < end; i++) {
+function splitIntoLeaves(ctx: GrowContext, out: TreeBuffer, node: GrowNode, margins: Float32Array): void {
+  const s = node.split;
+  const [leftId, rightId] = recordSplit(ctx, out, node);
+  const leftValue = setLeafValue(ctx, out, leftId);
+  const rightValue = setLeafValue(ctx, out, rightId);
+  const { rowIndex, bins } = ctx;
+  const goesRight = fillGoesRight(ctx.goesRight, bins, s.feature, s.leftMaxBin, s.defaultLeft);
+  const column = bins.columnBins.subarray(s.feature * bins.rows, (s.feature + 1) * bins.rows);
+  for (let i = node.begin; i < node.end; i++) {
     const r = rowIndex[i];
-    const bin = column[r];
-    const goLeft = bin === missingBin ? defaultLeft : bin <= leftMaxBin;
-    if (goLeft) rowIndex[write++] = r;
-    else scratch[spilled++] = r;
+    margins[r] = Math.fround(margins[r] + (goesRight[column[r]] === 1 ? rightValue : leftValue));
   }
-  rowIndex.set(scratch.subarray(0, spilled), write);
-  return write;
 }
