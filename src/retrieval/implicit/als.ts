@@ -5,7 +5,7 @@ import { alsLoss, finishGram } from './als-kernel.js';
 import { choleskyInPlace } from './cholesky.js';
 import { defaultThreads, runTasks } from './parallel.js';
 import { createRng } from './rng.js';
-import type { AlsRowsTask, GramRowsTask } from './tasks.js';
+import { gramPartials, type AlsRowsTask } from './tasks.js';
 
 /** Hyperparameters of implicit ALS; the defaults are the ones tuned on MovieLens 100k. */
 export interface AlsOptions {
@@ -71,18 +71,19 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   const rng = createRng(resolved.seed);
   for (let k = 0; k < userFactors.length; k++) userFactors[k] = rng.nextFloat() * 0.01;
   for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = rng.nextFloat() * 0.01;
-  const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
-  const partials = new Float64Array(new SharedArrayBuffer(GRAM_CHUNKS * f * f * 8));
 
-  const userChunks = splitRows(cui, f, threads);
-  const itemChunks = splitRows(ciu, f, threads);
+  const users = halfStepPlan(cui, f, resolved.exactRowLimit, matrix.cols);
+  const items = halfStepPlan(ciu, f, resolved.exactRowLimit, matrix.rows);
+  const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
+  // The item Gram matrix of the first half-step; later ones come from the row tasks.
+  gramPartials(itemFactors, items.chunks, f, items.partials);
   const losses: number[] = [];
   const progress = startProgress({ label: 'als', total: resolved.iterations, unit: 'iterations', quiet: options.quiet });
   for (let iteration = 0; iteration < resolved.iterations; iteration++) {
-    await parallelGram(itemFactors, matrix.cols, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, smallRows(gram, f, useExactRows(cui, matrix.cols, resolved.exactRowLimit)), resolved.cgSteps, userChunks), threads);
-    await parallelGram(userFactors, matrix.rows, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, smallRows(gram, f, useExactRows(ciu, matrix.rows, resolved.exactRowLimit)), resolved.cgSteps, itemChunks), threads);
+    sumGram(items.partials, f, resolved.regularization, gram);
+    await runTasks(halfStepTasks(users, userFactors, itemFactors, gram, resolved.cgSteps, threads), threads);
+    sumGram(users.partials, f, resolved.regularization, gram);
+    await runTasks(halfStepTasks(items, itemFactors, userFactors, gram, resolved.cgSteps, threads), threads);
     if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
     progress.update(iteration + 1);
   }
@@ -145,45 +146,60 @@ function scaleToConfidence(matrix: CsrMatrix, alpha: number): CsrMatrix {
 }
 
 /**
- * Splits rows into contiguous chunks of about equal work (8 f per stored entry plus 4 f^2 per row
- * for three CG steps), four chunks per thread so a slow thread can be balanced by the others.
+ * Row chunks per half-step. The count is fixed, not taken from the thread count: each chunk also
+ * sums the Gram matrix of its updated rows, and the chunks' sums are added in chunk order, so the
+ * rounding and hence the factors are the same for every thread count. Threads take chunks from
+ * a shared counter, so a thread slowed by other load takes fewer.
  */
-export function splitRows(m: CsrMatrix, f: number, threads: number): Array<[number, number]> {
-  const chunkCount = Math.max(1, Math.min(m.rows, threads * 4));
+const ROW_CHUNKS = 16;
+
+/**
+ * Splits rows into ROW_CHUNKS contiguous chunks of about equal work (8 f per stored entry plus
+ * 4 f^2 per row for three CG steps). Returns the bounds, shape [chunks + 1].
+ */
+export function splitRows(m: CsrMatrix, f: number, chunkCount = ROW_CHUNKS): Int32Array {
   const rowCost = (r: number): number => 8 * f * (m.indptr[r + 1] - m.indptr[r]) + 4 * f * f;
   let total = 0;
   for (let r = 0; r < m.rows; r++) total += rowCost(r);
-  const chunks: Array<[number, number]> = [];
-  let start = 0;
+  const bounds = new Int32Array(new SharedArrayBuffer((chunkCount + 1) * 4));
+  let chunk = 1;
   let acc = 0;
-  for (let r = 0; r < m.rows; r++) {
+  for (let r = 0; r < m.rows && chunk < chunkCount; r++) {
     acc += rowCost(r);
-    if (acc >= (total * (chunks.length + 1)) / chunkCount && chunks.length < chunkCount - 1) {
-      chunks.push([start, r + 1]);
-      start = r + 1;
-    }
+    if (acc >= (total * chunk) / chunkCount) bounds[chunk++] = r + 1;
   }
-  if (start < m.rows) chunks.push([start, m.rows]);
-  return chunks;
+  // Chunks past the last row (fewer rows than chunks) are empty.
+  for (; chunk <= chunkCount; chunk++) bounds[chunk] = m.rows;
+  return bounds;
 }
 
-/**
- * Y^T Y is summed in this many fixed row chunks, added in chunk order, so the rounding and hence
- * the factors do not depend on the thread count.
- */
-const GRAM_CHUNKS = 8;
+/** The fixed parts of one side's half-steps: its matrix, row chunks, Gram partial sums and exact-row limit. */
+interface HalfStepPlan {
+  readonly m: CsrMatrix;
+  readonly chunks: Int32Array;
+  /** Y^T Y of each chunk's rows, shape [chunks, f, f], written by the half-step of this side. */
+  readonly partials: Float64Array;
+  readonly exactRowLimit: number;
+  /** Next chunk to take, shared by the threads of a half-step. */
+  readonly next: Int32Array;
+}
 
-/** Writes G = Y^T Y + reg I with the row chunks spread over the threads. */
-async function parallelGram(y: Float32Array, rows: number, f: number, reg: number, gram: Float64Array, partials: Float64Array, threads: number): Promise<void> {
-  const tasks: GramRowsTask[] = [];
-  for (let c = 0; c < GRAM_CHUNKS; c++) {
-    const rowStart = Math.floor((rows * c) / GRAM_CHUNKS);
-    const rowEnd = Math.floor((rows * (c + 1)) / GRAM_CHUNKS);
-    tasks.push({ op: 'gram-rows', y, factors: f, rowStart, rowEnd, partials, offset: c * f * f });
-  }
-  await runTasks(tasks, threads);
+function halfStepPlan(m: CsrMatrix, f: number, exactRowLimit: number, yRows: number): HalfStepPlan {
+  const chunks = splitRows(m, f);
+  return {
+    m,
+    chunks,
+    partials: new Float64Array(new SharedArrayBuffer((chunks.length - 1) * f * f * 8)),
+    exactRowLimit: useExactRows(m, yRows, exactRowLimit),
+    next: new Int32Array(new SharedArrayBuffer(4)),
+  };
+}
+
+/** Writes G = Σ partials + reg I, summing the chunks in chunk order. */
+function sumGram(partials: Float64Array, f: number, reg: number, gram: Float64Array): void {
+  const chunks = partials.length / (f * f);
   gram.fill(0);
-  for (let c = 0; c < GRAM_CHUNKS; c++) {
+  for (let c = 0; c < chunks; c++) {
     for (let k = 0; k < f * f; k++) gram[k] += partials[c * f * f + k];
   }
   finishGram(gram, f, reg);
@@ -207,41 +223,38 @@ export function useExactRows(m: CsrMatrix, yRows: number, limit: number): number
 
 let halfStepCount = 0;
 
-/** Returns the exact small-row settings of one half-step: G's Cholesky factor (shared), the limit and a fresh id. */
-function smallRows(gram: Float64Array, f: number, limit: number): { gramFactor: Float64Array | null; limit: number; generation: number } {
-  halfStepCount++;
-  if (limit === 0) return { gramFactor: null, limit, generation: halfStepCount };
-  const gramFactor = new Float64Array(new SharedArrayBuffer(f * f * 8));
-  gramFactor.set(gram);
-  return { gramFactor: choleskyInPlace(gramFactor, f) ? gramFactor : null, limit, generation: halfStepCount };
-}
-
-function halfStepTasks(
-  m: CsrMatrix,
-  x: Float32Array,
-  y: Float32Array,
-  gram: Float64Array,
-  small: { gramFactor: Float64Array | null; limit: number; generation: number },
-  cgSteps: number,
-  chunks: ReadonlyArray<[number, number]>,
-): AlsRowsTask[] {
+/**
+ * One task per thread for a half-step that updates the rows of `x` (see AlsRowsTask); every task
+ * takes chunks from the same counter.
+ */
+function halfStepTasks(plan: HalfStepPlan, x: Float32Array, y: Float32Array, gram: Float64Array, cgSteps: number, threads: number): AlsRowsTask[] {
   const f = Math.round(Math.sqrt(gram.length));
-  return chunks.map(([rowStart, rowEnd]) => ({
+  halfStepCount++;
+  let gramFactor: Float64Array | null = null;
+  if (plan.exactRowLimit > 0) {
+    gramFactor = new Float64Array(new SharedArrayBuffer(f * f * 8));
+    gramFactor.set(gram);
+    if (!choleskyInPlace(gramFactor, f)) gramFactor = null;
+  }
+  Atomics.store(plan.next, 0, 0);
+  const task: AlsRowsTask = {
     op: 'als-rows',
-    indptr: m.indptr,
-    indices: m.indices,
-    data: m.data,
-    rows: m.rows,
-    cols: m.cols,
+    indptr: plan.m.indptr,
+    indices: plan.m.indices,
+    data: plan.m.data,
+    rows: plan.m.rows,
+    cols: plan.m.cols,
     x,
     y,
     gram,
     factors: f,
     cgSteps,
-    rowStart,
-    rowEnd,
-    gramFactor: small.gramFactor,
-    smallRowLimit: small.limit,
-    generation: small.generation,
-  }));
+    chunks: plan.chunks,
+    next: plan.next,
+    partials: plan.partials,
+    gramFactor,
+    smallRowLimit: plan.exactRowLimit,
+    generation: halfStepCount,
+  };
+  return new Array<AlsRowsTask>(Math.max(1, threads)).fill(task);
 }

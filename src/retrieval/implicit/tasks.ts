@@ -1,6 +1,6 @@
-import { addGramRows, alsCgRows, createCgScratch, type CgScratch } from './als-kernel.js';
+import { addGramRows, alsCgRows, createCgScratch, finishGram, type CgScratch } from './als-kernel.js';
 import { createSmallRowSolver, type SmallRowSolver } from './als-small-rows.js';
-import { AlsWasmRows, GramWasm } from './als-wasm.js';
+import { AlsWasmRows, gramRowsWasm } from './als-wasm.js';
 import { alsCgRowsWasm } from './als-wasm-rows.js';
 import { bprStratum } from './bpr-kernel.js';
 
@@ -10,9 +10,13 @@ import { bprStratum } from './bpr-kernel.js';
  * part of the output (its own rows for ALS, its own user and item blocks for BPR), so the result
  * does not depend on which thread runs which task or in what order.
  */
-export type ParallelTask = AlsRowsTask | GramRowsTask | BprStratumTask;
+export type ParallelTask = AlsRowsTask | BprStratumTask;
 
-/** Updates rows [rowStart, rowEnd) of `x` by conjugate gradient (see alsCgRows). */
+/**
+ * Updates the rows of `x` by conjugate gradient (see alsCgRows), chunk by chunk: the thread
+ * takes the next chunk from `next` until none is left, and after updating a chunk writes the
+ * Gram matrix of its new rows into that chunk's slice of `partials` (see addGramRows).
+ */
 export interface AlsRowsTask {
   readonly op: 'als-rows';
   readonly indptr: Int32Array;
@@ -25,25 +29,18 @@ export interface AlsRowsTask {
   readonly gram: Float64Array;
   readonly factors: number;
   readonly cgSteps: number;
-  readonly rowStart: number;
-  readonly rowEnd: number;
+  /** Row bounds of the chunks, shape [chunks + 1]. */
+  readonly chunks: Int32Array;
+  /** Shared counter of the next chunk to take. */
+  readonly next: Int32Array;
+  /** Gram matrix of each chunk's updated rows, shape [chunks, f, f]. */
+  readonly partials: Float64Array;
   /** Cholesky factor of `gram` for the exact small-row solve, or null to use CG for every row. */
   readonly gramFactor: Float64Array | null;
   /** Rows with at most this many entries are solved exactly when `gramFactor` is given. */
   readonly smallRowLimit: number;
-  /** Half-step id: a thread's cache of G^-1 y_i rows is valid only within one half-step. */
+  /** Half-step id: a thread's copies of G and Y and its cache of G^-1 y_i rows are valid only within one half-step. */
   readonly generation: number;
-}
-
-/** Adds Y^T Y over rows [rowStart, rowEnd) into its own slice of `partials` (see addGramRows). */
-export interface GramRowsTask {
-  readonly op: 'gram-rows';
-  readonly y: Float32Array;
-  readonly factors: number;
-  readonly rowStart: number;
-  readonly rowEnd: number;
-  readonly partials: Float64Array;
-  readonly offset: number;
 }
 
 /** Runs the SGD samples of one BPR stratum (see bprStratum). */
@@ -81,19 +78,6 @@ let engine: AlsWasmRows | null | undefined;
  * This thread's WebAssembly engine, or null where WebAssembly SIMD is unavailable (then every
  * thread of the process uses the JavaScript kernel, so results still agree across threads).
  */
-let gramWasm: GramWasm | null | undefined;
-
-function gramEngine(): GramWasm | null {
-  if (gramWasm === undefined) {
-    try {
-      gramWasm = new GramWasm();
-    } catch {
-      gramWasm = null;
-    }
-  }
-  return gramWasm;
-}
-
 function wasmEngine(): AlsWasmRows | null {
   if (engine === undefined) {
     try {
@@ -113,32 +97,51 @@ function smallRowSolverFor(task: AlsRowsTask): SmallRowSolver | null {
   return smallRows.solver;
 }
 
+/** Writes Y^T Y of each chunk of rows of `y` into its slice of `partials`, on the calling thread. */
+export function gramPartials(y: Float32Array, chunks: Int32Array, f: number, partials: Float64Array): void {
+  const engine = wasmEngine();
+  for (let c = 0; c + 1 < chunks.length; c++) writeGram(engine, y, chunks[c], chunks[c + 1], f, partials, c * f * f);
+}
+
+function writeGram(engine: AlsWasmRows | null, y: Float32Array, rowStart: number, rowEnd: number, f: number, out: Float64Array, offset: number): void {
+  if (engine !== null) {
+    gramRowsWasm(engine, y, rowStart, rowEnd, f, out, offset);
+    return;
+  }
+  out.fill(0, offset, offset + f * f);
+  addGramRows(y, rowStart, rowEnd, f, out, offset);
+  finishGram(out.subarray(offset, offset + f * f), f, 0);
+}
+
 /** Runs one task on the calling thread. */
 export function runTask(task: ParallelTask): TaskResult {
   if (task.op === 'als-rows') {
-    let scratch = scratchByFactors.get(task.factors);
-    if (scratch === undefined) {
-      scratch = createCgScratch(task.factors);
-      scratchByFactors.set(task.factors, scratch);
-    }
-    const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
-    const engine = wasmEngine();
-    if (engine !== null) {
-      alsCgRowsWasm(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, engine, task.generation, smallRowSolverFor(task));
-    } else {
-      alsCgRows(matrix, task.x, task.y, task.gram, task.factors, task.cgSteps, task.rowStart, task.rowEnd, scratch, smallRowSolverFor(task));
-    }
-    return { correct: 0, skipped: 0 };
-  }
-  if (task.op === 'gram-rows') {
-    const gram = gramEngine();
-    if (gram !== null) {
-      gram.addRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
-    } else {
-      task.partials.fill(0, task.offset, task.offset + task.factors * task.factors);
-      addGramRows(task.y, task.rowStart, task.rowEnd, task.factors, task.partials, task.offset);
-    }
+    runAlsRows(task);
     return { correct: 0, skipped: 0 };
   }
   return bprStratum(task);
+}
+
+function runAlsRows(task: AlsRowsTask): void {
+  const f = task.factors;
+  const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
+  const engine = wasmEngine();
+  const small = smallRowSolverFor(task);
+  const chunkCount = task.chunks.length - 1;
+  for (let c = Atomics.add(task.next, 0, 1); c < chunkCount; c = Atomics.add(task.next, 0, 1)) {
+    const rowStart = task.chunks[c];
+    const rowEnd = task.chunks[c + 1];
+    const offset = c * f * f;
+    if (engine !== null) {
+      alsCgRowsWasm(matrix, task.x, task.y, task.gram, f, task.cgSteps, rowStart, rowEnd, engine, task.generation, small, task.partials, offset);
+      continue;
+    }
+    let scratch = scratchByFactors.get(f);
+    if (scratch === undefined) {
+      scratch = createCgScratch(f);
+      scratchByFactors.set(f, scratch);
+    }
+    alsCgRows(matrix, task.x, task.y, task.gram, f, task.cgSteps, rowStart, rowEnd, scratch, small);
+    writeGram(null, task.x, rowStart, rowEnd, f, task.partials, offset);
+  }
 }

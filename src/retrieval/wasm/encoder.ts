@@ -1,14 +1,15 @@
 /**
  * A minimal WebAssembly binary writer: just the sections, types and instructions the SGD and
- * scoring kernels need (i32 and f64 scalars, f64x2 SIMD, structured control flow). Encodings follow the
+ * scoring kernels need (i32, f32 and f64 scalars, f32x4 and f64x2 SIMD, structured control flow). Encodings follow the
  * WebAssembly 2.0 core specification, section 5 (binary format), and the fixed-width SIMD proposal
  * merged into it.
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F64 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Scalar instruction opcodes used by the kernels. */
 export const OP = {
@@ -23,9 +24,12 @@ export const OP = {
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  f32Load: 0x2a,
   f64Load: 0x2b,
+  f32Store: 0x38,
   f64Store: 0x39,
   i32Const: 0x41,
+  f32Const: 0x43,
   f64Const: 0x44,
   i32Eqz: 0x45,
   i32LtS: 0x48,
@@ -35,6 +39,12 @@ export const OP = {
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
+  f32Lt: 0x5d,
+  f32Add: 0x92,
+  f32Sub: 0x93,
+  f32Mul: 0x94,
+  f32Div: 0x95,
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
@@ -45,8 +55,13 @@ export const SIMD = {
   v128Load: 0x00,
   v128Store: 0x0b,
   v128Const: 0x0c,
+  f32x4Splat: 0x13,
   f64x2Splat: 0x14,
+  f32x4ExtractLane: 0x1f,
   f64x2ExtractLane: 0x21,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
@@ -110,6 +125,11 @@ export class FunctionBody {
 
   i32(value: number): this {
     return this.op(OP.i32Const, ...signedLeb(value));
+  }
+
+  f32(value: number): this {
+    const bytes = new Uint8Array(new Float32Array([value]).buffer);
+    return this.op(OP.f32Const, ...littleEndian(bytes));
   }
 
   f64(value: number): this {
