@@ -53,9 +53,12 @@ function emitAddress(b: FunctionBody, base: number, offset: number): void {
 
 /** Scratch locals shared by the vector emitters of one function. */
 interface VectorLocals {
-  /** Bytes per padded vector. */
+  /** Bytes per padded vector (a multiple of 64). */
   readonly bytes: number;
-  readonly offset: number;
+  /** Addresses that walk the vectors of a loop, 64 bytes per pass. */
+  readonly cursors: readonly number[];
+  /** End address of the first cursor's vector. */
+  readonly end: number;
   /** Four dot-product accumulators per vector of a two-vector dot (emitDots). */
   readonly acc: readonly (readonly [number, number, number, number])[];
   /** The values loaded from the shared vector in emitDots. */
@@ -68,7 +71,8 @@ function vectorLocals(locals: Locals, bytes: number): VectorLocals {
   const four = (): [number, number, number, number] => [locals.add(V128), locals.add(V128), locals.add(V128), locals.add(V128)];
   return {
     bytes,
-    offset: locals.add(I32),
+    cursors: [locals.add(I32), locals.add(I32), locals.add(I32), locals.add(I32), locals.add(I32)],
+    end: locals.add(I32),
     acc: [four(), four()],
     shared: locals.add(V128),
     scalar: [locals.add(F32), locals.add(F32)],
@@ -77,23 +81,41 @@ function vectorLocals(locals: Locals, bytes: number): VectorLocals {
 }
 
 /**
+ * Emits a loop over padded vectors 64 bytes per pass, with one cursor per address local in
+ * `starts` (in that order). `body(slot)` emits the work of the 16-byte slot `slot` (0-3) of a
+ * pass, addressing memory as cursor + slot * 16. Vectors are never empty, so the loop tests
+ * its condition at the end.
+ */
+function emitPasses(b: FunctionBody, v: VectorLocals, starts: readonly number[], body: (slot: number) => void): void {
+  starts.forEach((start, j) => b.get(start).set(v.cursors[j]));
+  b.get(v.cursors[0]).get(v.bytes).op(OP.i32Add).set(v.end);
+  b.loop();
+  for (let slot = 0; slot < 4; slot++) body(slot);
+  starts.forEach((_, j) => b.get(v.cursors[j]).i32(STEP_BYTES).op(OP.i32Add).set(v.cursors[j]));
+  b.get(v.cursors[0]).get(v.end).op(OP.i32LtU).brIf(0);
+  b.end();
+}
+
+/** Emits a v128 load from cursor j at slot `slot`. */
+function emitLoad(b: FunctionBody, v: VectorLocals, j: number, slot: number): void {
+  b.get(v.cursors[j]).simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
+}
+
+/**
  * Emits v.scalar[j] = Σ rows[j][k] x[k] for one or two padded vectors at the addresses in locals
  * `rows` against the one at `x`, loading x once for both.
  */
 function emitDots(b: FunctionBody, v: VectorLocals, rows: readonly number[], x: number): void {
   for (let j = 0; j < rows.length; j++) for (const acc of v.acc[j]) b.zeroVector().set(acc);
-  emitFor(b, v.offset, v.bytes, STEP_BYTES, () => {
-    for (let slot = 0; slot < 4; slot++) {
-      emitAddress(b, x, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16).set(v.shared);
-      rows.forEach((row, j) => {
-        const acc = v.acc[j][slot];
-        b.get(acc);
-        emitAddress(b, row, v.offset);
-        b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
-        b.get(v.shared).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc);
-      });
-    }
+  emitPasses(b, v, [x, ...rows], (slot) => {
+    emitLoad(b, v, 0, slot);
+    b.set(v.shared);
+    rows.forEach((_, j) => {
+      const acc = v.acc[j][slot];
+      b.get(acc);
+      emitLoad(b, v, j + 1, slot);
+      b.get(v.shared).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc);
+    });
   });
   rows.forEach((_, j) => {
     const [a0, a1, a2, a3] = v.acc[j];
@@ -116,21 +138,17 @@ function emitDot(b: FunctionBody, v: VectorLocals, a: number, c: number): void {
  * v.coef[j]; two products are added together before they meet out[k].
  */
 function emitAxpys(b: FunctionBody, v: VectorLocals, out: number, rows: readonly number[], minus: boolean): void {
-  emitFor(b, v.offset, v.bytes, STEP_BYTES, () => {
-    for (let slot = 0; slot < 4; slot++) {
-      emitAddress(b, out, v.offset);
-      emitAddress(b, out, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
-      rows.forEach((row, j) => {
-        b.get(v.coef[j]);
-        emitAddress(b, row, v.offset);
-        b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
-        b.simd(SIMD.f32x4Mul);
-        if (j > 0) b.simd(SIMD.f32x4Add);
-      });
-      b.simd(minus ? SIMD.f32x4Sub : SIMD.f32x4Add);
-      b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
-    }
+  emitPasses(b, v, [out, ...rows], (slot) => {
+    b.get(v.cursors[0]);
+    emitLoad(b, v, 0, slot);
+    rows.forEach((_, j) => {
+      b.get(v.coef[j]);
+      emitLoad(b, v, j + 1, slot);
+      b.simd(SIMD.f32x4Mul);
+      if (j > 0) b.simd(SIMD.f32x4Add);
+    });
+    b.simd(minus ? SIMD.f32x4Sub : SIMD.f32x4Add);
+    b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
   });
 }
 
@@ -141,30 +159,23 @@ function emitAxpy(b: FunctionBody, v: VectorLocals, out: number, x: number, minu
 
 /** Emits out[k] = x[k] + coef · out[k] (the CG direction update p = r + beta p). */
 function emitXpay(b: FunctionBody, v: VectorLocals, out: number, x: number): void {
-  emitFor(b, v.offset, v.bytes, STEP_BYTES, () => {
-    for (let slot = 0; slot < 4; slot++) {
-      emitAddress(b, out, v.offset);
-      emitAddress(b, x, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
-      b.get(v.coef[0]);
-      emitAddress(b, out, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN, slot * 16);
-      b.simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add);
-      b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
-    }
+  emitPasses(b, v, [out, x], (slot) => {
+    b.get(v.cursors[0]);
+    emitLoad(b, v, 1, slot);
+    b.get(v.coef[0]);
+    emitLoad(b, v, 0, slot);
+    b.simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add);
+    b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
   });
 }
 
 /** Emits out[k] = x[k] (`x` null: zero). */
 function emitCopy(b: FunctionBody, v: VectorLocals, out: number, x: number | null): void {
-  emitFor(b, v.offset, v.bytes, 16, () => {
-    emitAddress(b, out, v.offset);
+  emitPasses(b, v, x === null ? [out] : [out, x], (slot) => {
+    b.get(v.cursors[0]);
     if (x === null) b.zeroVector();
-    else {
-      emitAddress(b, x, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN);
-    }
-    b.simdMemory(SIMD.v128Store, F32_ALIGN);
+    else emitLoad(b, v, 1, slot);
+    b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
   });
 }
 
@@ -189,22 +200,20 @@ function emitSymv(b: FunctionBody, v: VectorLocals, locals: SymvLocals, g: numbe
       b.get(x).get(locals.row).op(OP.i32Add).memory(OP.f32Load, F32_ALIGN, j * 4).simd(SIMD.f32x4Splat).set(splat);
     });
     for (let j = 1; j < 4; j++) b.get(locals.gRows[j - 1]).get(v.bytes).op(OP.i32Add).set(locals.gRows[j]);
-    emitFor(b, v.offset, v.bytes, 16, () => {
-      emitAddress(b, out, v.offset);
-      emitAddress(b, out, v.offset);
-      b.simdMemory(SIMD.v128Load, F32_ALIGN);
+    emitPasses(b, v, [out, ...locals.gRows], (slot) => {
+      b.get(v.cursors[0]);
+      emitLoad(b, v, 0, slot);
       for (let pair = 0; pair < 2; pair++) {
         for (let j = 2 * pair; j < 2 * pair + 2; j++) {
           b.get(locals.splats[j]);
-          emitAddress(b, locals.gRows[j], v.offset);
-          b.simdMemory(SIMD.v128Load, F32_ALIGN);
+          emitLoad(b, v, j + 1, slot);
           b.simd(SIMD.f32x4Mul);
         }
         b.simd(SIMD.f32x4Add);
       }
       b.simd(SIMD.f32x4Add);
       b.simd(minus ? SIMD.f32x4Sub : SIMD.f32x4Add);
-      b.simdMemory(SIMD.v128Store, F32_ALIGN);
+      b.simdMemory(SIMD.v128Store, F32_ALIGN, slot * 16);
     });
     b.get(locals.gRows[3]).get(v.bytes).op(OP.i32Add).set(locals.gRows[0]);
   });

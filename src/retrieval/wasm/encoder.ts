@@ -33,6 +33,7 @@ export const OP = {
   f64Const: 0x44,
   i32Eqz: 0x45,
   i32LtS: 0x48,
+  i32LtU: 0x49,
   i32GeS: 0x4e,
   i32Add: 0x6a,
   i32Sub: 0x6b,
