@@ -3,9 +3,9 @@ import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, transposeCsr, type CsrMatrix } from './csr.js';
 import { alsLoss, finishGram } from './als-kernel.js';
 import { choleskyInPlace } from './cholesky.js';
-import { defaultThreads, runTasks } from './parallel.js';
+import { defaultThreads, releaseContext, runTasks } from './parallel.js';
 import { createRng } from './rng.js';
-import { gramPartials, type AlsRowsTask } from './tasks.js';
+import { gramPartials, nextContextId, type AlsContext, type AlsRowsTask, type AlsSide } from './tasks.js';
 
 /** Hyperparameters of implicit ALS; the defaults are the ones tuned on MovieLens 100k. */
 export interface AlsOptions {
@@ -72,20 +72,32 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   for (let k = 0; k < userFactors.length; k++) userFactors[k] = rng.nextFloat() * 0.01;
   for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = rng.nextFloat() * 0.01;
 
-  const users = halfStepPlan(cui, f, resolved.exactRowLimit, matrix.cols);
-  const items = halfStepPlan(ciu, f, resolved.exactRowLimit, matrix.rows);
   const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
+  const context: AlsContext = {
+    id: nextContextId(),
+    sides: [alsSide(cui, f, resolved.exactRowLimit, matrix.cols), alsSide(ciu, f, resolved.exactRowLimit, matrix.rows)],
+    userFactors,
+    itemFactors,
+    gram,
+    factors: f,
+    cgSteps: resolved.cgSteps,
+  };
+  const [users, items] = context.sides;
   // The item Gram matrix of the first half-step; later ones come from the row tasks.
   gramPartials(itemFactors, items.chunks, f, items.partials);
   const losses: number[] = [];
   const progress = startProgress({ label: 'als', total: resolved.iterations, unit: 'iterations', quiet: options.quiet });
-  for (let iteration = 0; iteration < resolved.iterations; iteration++) {
-    sumGram(items.partials, f, resolved.regularization, gram);
-    await runTasks(halfStepTasks(users, userFactors, itemFactors, gram, resolved.cgSteps, threads), threads);
-    sumGram(users.partials, f, resolved.regularization, gram);
-    await runTasks(halfStepTasks(items, itemFactors, userFactors, gram, resolved.cgSteps, threads), threads);
-    if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
-    progress.update(iteration + 1);
+  try {
+    for (let iteration = 0; iteration < resolved.iterations; iteration++) {
+      sumGram(items.partials, f, resolved.regularization, gram);
+      await runTasks(halfStepTasks(context, 0, threads), threads);
+      sumGram(users.partials, f, resolved.regularization, gram);
+      await runTasks(halfStepTasks(context, 1, threads), threads);
+      if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
+      progress.update(iteration + 1);
+    }
+  } finally {
+    releaseContext(context);
   }
   progress.finish();
   return { userFactors, itemFactors, factors: f, losses, options: resolved };
@@ -173,25 +185,20 @@ export function splitRows(m: CsrMatrix, f: number, chunkCount = ROW_CHUNKS): Int
   return bounds;
 }
 
-/** The fixed parts of one side's half-steps: its matrix, row chunks, Gram partial sums and exact-row limit. */
-interface HalfStepPlan {
-  readonly m: CsrMatrix;
-  readonly chunks: Int32Array;
-  /** Y^T Y of each chunk's rows, shape [chunks, f, f], written by the half-step of this side. */
-  readonly partials: Float64Array;
-  readonly exactRowLimit: number;
-  /** Next chunk to take, shared by the threads of a half-step. */
-  readonly next: Int32Array;
-}
-
-function halfStepPlan(m: CsrMatrix, f: number, exactRowLimit: number, yRows: number): HalfStepPlan {
+/** One side's matrix, row chunks, Gram partial sums and exact-row settings (see AlsSide). */
+function alsSide(m: CsrMatrix, f: number, exactRowLimit: number, yRows: number): AlsSide {
   const chunks = splitRows(m, f);
   return {
-    m,
+    indptr: m.indptr,
+    indices: m.indices,
+    data: m.data,
+    rows: m.rows,
+    cols: m.cols,
     chunks,
-    partials: new Float64Array(new SharedArrayBuffer((chunks.length - 1) * f * f * 8)),
-    exactRowLimit: useExactRows(m, yRows, exactRowLimit),
     next: new Int32Array(new SharedArrayBuffer(4)),
+    partials: new Float64Array(new SharedArrayBuffer((chunks.length - 1) * f * f * 8)),
+    gramFactor: new Float64Array(new SharedArrayBuffer(f * f * 8)),
+    smallRowLimit: useExactRows(m, yRows, exactRowLimit),
   };
 }
 
@@ -224,37 +231,19 @@ export function useExactRows(m: CsrMatrix, yRows: number, limit: number): number
 let halfStepCount = 0;
 
 /**
- * One task per thread for a half-step that updates the rows of `x` (see AlsRowsTask); every task
- * takes chunks from the same counter.
+ * One task per thread for the half-step that updates `side` (see AlsRowsTask), all taking chunks
+ * from the side's counter. Writes the Cholesky factor of G first when the side uses exact rows.
  */
-function halfStepTasks(plan: HalfStepPlan, x: Float32Array, y: Float32Array, gram: Float64Array, cgSteps: number, threads: number): AlsRowsTask[] {
-  const f = Math.round(Math.sqrt(gram.length));
+function halfStepTasks(context: AlsContext, side: 0 | 1, threads: number): AlsRowsTask[] {
+  const f = context.factors;
+  const { gramFactor, smallRowLimit, next } = context.sides[side];
   halfStepCount++;
-  let gramFactor: Float64Array | null = null;
-  if (plan.exactRowLimit > 0) {
-    gramFactor = new Float64Array(new SharedArrayBuffer(f * f * 8));
-    gramFactor.set(gram);
-    if (!choleskyInPlace(gramFactor, f)) gramFactor = null;
+  let exactRows = false;
+  if (smallRowLimit > 0) {
+    gramFactor.set(context.gram);
+    exactRows = choleskyInPlace(gramFactor, f);
   }
-  Atomics.store(plan.next, 0, 0);
-  const task: AlsRowsTask = {
-    op: 'als-rows',
-    indptr: plan.m.indptr,
-    indices: plan.m.indices,
-    data: plan.m.data,
-    rows: plan.m.rows,
-    cols: plan.m.cols,
-    x,
-    y,
-    gram,
-    factors: f,
-    cgSteps,
-    chunks: plan.chunks,
-    next: plan.next,
-    partials: plan.partials,
-    gramFactor,
-    smallRowLimit: plan.exactRowLimit,
-    generation: halfStepCount,
-  };
+  Atomics.store(next, 0, 0);
+  const task: AlsRowsTask = { op: 'als-rows', context, side, exactRows, generation: halfStepCount };
   return new Array<AlsRowsTask>(Math.max(1, threads)).fill(task);
 }

@@ -13,32 +13,72 @@ import { bprStratum } from './bpr-kernel.js';
 export type ParallelTask = AlsRowsTask | BprStratumTask;
 
 /**
- * Updates the rows of `x` by conjugate gradient (see alsCgRows), chunk by chunk: the thread
- * takes the next chunk from `next` until none is left, and after updating a chunk writes the
- * Gram matrix of its new rows into that chunk's slice of `partials` (see addGramRows).
+ * Arrays a trainer shares with the threads for a whole run. A worker receives a context once,
+ * and later tasks name it by `id` (see parallel.ts).
  */
-export interface AlsRowsTask {
-  readonly op: 'als-rows';
+export interface TaskContext {
+  /** Unique within the process (see nextContextId). */
+  readonly id: number;
+}
+
+/** Messages from the pool to a worker. */
+export type WorkerMessage =
+  | { readonly kind: 'context'; readonly context: TaskContext }
+  | { readonly kind: 'release'; readonly id: number }
+  | { readonly kind: 'task'; readonly task: ParallelTask; readonly contextId?: number };
+
+let contextCount = 0;
+
+/** Returns a fresh context id. */
+export function nextContextId(): number {
+  contextCount++;
+  return contextCount;
+}
+
+/** One side of ALS: the matrix whose rows a half-step updates, with its row chunks and Gram partial sums. */
+export interface AlsSide {
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
   readonly data: Float32Array;
   readonly rows: number;
   readonly cols: number;
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-  readonly gram: Float64Array;
-  readonly factors: number;
-  readonly cgSteps: number;
   /** Row bounds of the chunks, shape [chunks + 1]. */
   readonly chunks: Int32Array;
   /** Shared counter of the next chunk to take. */
   readonly next: Int32Array;
   /** Gram matrix of each chunk's updated rows, shape [chunks, f, f]. */
   readonly partials: Float64Array;
-  /** Cholesky factor of `gram` for the exact small-row solve, or null to use CG for every row. */
-  readonly gramFactor: Float64Array | null;
-  /** Rows with at most this many entries are solved exactly when `gramFactor` is given. */
+  /** Cholesky factor of the half-step's G (lower triangle, [f, f]), rewritten before each half-step that uses exact rows. */
+  readonly gramFactor: Float64Array;
+  /** Rows with at most this many entries are solved exactly (see solveSmallRow); 0 for none. */
   readonly smallRowLimit: number;
+}
+
+/** Everything an ALS run shares with the threads. */
+export interface AlsContext extends TaskContext {
+  /** Users (rows of the user x item matrix), then items. */
+  readonly sides: readonly [AlsSide, AlsSide];
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  /** G = Y^T Y + reg I of the current half-step, [f, f]. */
+  readonly gram: Float64Array;
+  readonly factors: number;
+  readonly cgSteps: number;
+}
+
+/**
+ * Updates the rows of one side by conjugate gradient (see alsCgRows), chunk by chunk: the thread
+ * takes the next chunk from the side's counter until none is left, and after updating a chunk
+ * writes the Gram matrix of its new rows into that chunk's slice of the partial sums.
+ */
+export interface AlsRowsTask {
+  readonly op: 'als-rows';
+  /** Set by the trainer; undefined only while the task travels to a worker that holds it. */
+  readonly context?: AlsContext;
+  /** 0: update the users against the items; 1: the items against the users. */
+  readonly side: 0 | 1;
+  /** Whether the side's gramFactor is valid for this half-step (exact short rows on). */
+  readonly exactRows: boolean;
   /** Half-step id: a thread's copies of G and Y and its cache of G^-1 y_i rows are valid only within one half-step. */
   readonly generation: number;
 }
@@ -46,6 +86,7 @@ export interface AlsRowsTask {
 /** Runs the SGD samples of one BPR stratum (see bprStratum). */
 export interface BprStratumTask {
   readonly op: 'bpr-stratum';
+  readonly context?: undefined;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
   readonly positivesUser: Int32Array;
@@ -89,10 +130,10 @@ function wasmEngine(): AlsWasmRows | null {
   return engine;
 }
 
-function smallRowSolverFor(task: AlsRowsTask): SmallRowSolver | null {
-  if (task.gramFactor === null || task.smallRowLimit < 1) return null;
+function smallRowSolverFor(side: AlsSide, task: AlsRowsTask, yRows: number, f: number): SmallRowSolver | null {
+  if (!task.exactRows || side.smallRowLimit < 1) return null;
   if (smallRows === null || smallRows.generation !== task.generation) {
-    smallRows = { generation: task.generation, solver: createSmallRowSolver(task.gramFactor, task.smallRowLimit, task.y.length / task.factors, task.factors) };
+    smallRows = { generation: task.generation, solver: createSmallRowSolver(side.gramFactor, side.smallRowLimit, yRows, f) };
   }
   return smallRows.solver;
 }
@@ -123,17 +164,21 @@ export function runTask(task: ParallelTask): TaskResult {
 }
 
 function runAlsRows(task: AlsRowsTask): void {
-  const f = task.factors;
-  const matrix = { rows: task.rows, cols: task.cols, indptr: task.indptr, indices: task.indices, data: task.data };
+  const context = task.context;
+  if (context === undefined) throw new Error('ALS task without its context');
+  const f = context.factors;
+  const side = context.sides[task.side];
+  const x = task.side === 0 ? context.userFactors : context.itemFactors;
+  const y = task.side === 0 ? context.itemFactors : context.userFactors;
   const engine = wasmEngine();
-  const small = smallRowSolverFor(task);
-  const chunkCount = task.chunks.length - 1;
-  for (let c = Atomics.add(task.next, 0, 1); c < chunkCount; c = Atomics.add(task.next, 0, 1)) {
-    const rowStart = task.chunks[c];
-    const rowEnd = task.chunks[c + 1];
+  const small = smallRowSolverFor(side, task, y.length / f, f);
+  const chunkCount = side.chunks.length - 1;
+  for (let c = Atomics.add(side.next, 0, 1); c < chunkCount; c = Atomics.add(side.next, 0, 1)) {
+    const rowStart = side.chunks[c];
+    const rowEnd = side.chunks[c + 1];
     const offset = c * f * f;
     if (engine !== null) {
-      alsCgRowsWasm(matrix, task.x, task.y, task.gram, f, task.cgSteps, rowStart, rowEnd, engine, task.generation, small, task.partials, offset);
+      alsCgRowsWasm(side, x, y, context.gram, f, context.cgSteps, rowStart, rowEnd, engine, task.generation, small, side.partials, offset);
       continue;
     }
     let scratch = scratchByFactors.get(f);
@@ -141,7 +186,7 @@ function runAlsRows(task: AlsRowsTask): void {
       scratch = createCgScratch(f);
       scratchByFactors.set(f, scratch);
     }
-    alsCgRows(matrix, task.x, task.y, task.gram, f, task.cgSteps, rowStart, rowEnd, scratch, small);
-    writeGram(null, task.x, rowStart, rowEnd, f, task.partials, offset);
+    alsCgRows(side, x, y, context.gram, f, context.cgSteps, rowStart, rowEnd, scratch, small);
+    writeGram(null, x, rowStart, rowEnd, f, side.partials, offset);
   }
 }
