@@ -59,8 +59,8 @@ interface VectorLocals {
   readonly cursors: readonly number[];
   /** End address of the first cursor's vector. */
   readonly end: number;
-  /** Four dot-product accumulators per vector of a two-vector dot (emitDots). */
-  readonly acc: readonly (readonly [number, number, number, number])[];
+  /** Dot-product accumulators (see accumulator). */
+  readonly acc: readonly [number, number, number, number];
   /** The values loaded from the shared vector in emitDots. */
   readonly shared: number;
   readonly scalar: readonly [number, number];
@@ -73,11 +73,20 @@ function vectorLocals(locals: Locals, bytes: number): VectorLocals {
     bytes,
     cursors: [locals.add(I32), locals.add(I32), locals.add(I32), locals.add(I32), locals.add(I32)],
     end: locals.add(I32),
-    acc: [four(), four()],
+    acc: four(),
     shared: locals.add(V128),
     scalar: [locals.add(F32), locals.add(F32)],
     coef: [locals.add(V128), locals.add(V128)],
   };
+}
+
+/**
+ * Accumulator of vector j (of `count`) for 16-byte slot `slot`: a single vector has four, one per
+ * slot; of two vectors each has two, one for even and one for odd slots. Four accumulators stay
+ * in registers with the loaded values; eight made V8 spill them to the stack.
+ */
+function accumulator(v: VectorLocals, j: number, slot: number, count: number): number {
+  return count === 1 ? v.acc[slot] : v.acc[j * 2 + (slot & 1)];
 }
 
 /**
@@ -106,24 +115,30 @@ function emitLoad(b: FunctionBody, v: VectorLocals, j: number, slot: number): vo
  * `rows` against the one at `x`, loading x once for both.
  */
 function emitDots(b: FunctionBody, v: VectorLocals, rows: readonly number[], x: number): void {
-  for (let j = 0; j < rows.length; j++) for (const acc of v.acc[j]) b.zeroVector().set(acc);
+  const count = rows.length;
+  for (const acc of v.acc) b.zeroVector().set(acc);
   emitPasses(b, v, [x, ...rows], (slot) => {
     emitLoad(b, v, 0, slot);
     b.set(v.shared);
     rows.forEach((_, j) => {
-      const acc = v.acc[j][slot];
+      const acc = accumulator(v, j, slot, count);
       b.get(acc);
       emitLoad(b, v, j + 1, slot);
       b.get(v.shared).simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(acc);
     });
   });
   rows.forEach((_, j) => {
-    const [a0, a1, a2, a3] = v.acc[j];
-    b.get(a0).get(a1).simd(SIMD.f32x4Add);
-    b.get(a2).get(a3).simd(SIMD.f32x4Add);
-    b.simd(SIMD.f32x4Add).set(a0);
-    b.get(a0).simd(SIMD.f32x4ExtractLane, 0).get(a0).simd(SIMD.f32x4ExtractLane, 1).op(OP.f32Add);
-    b.get(a0).simd(SIMD.f32x4ExtractLane, 2).get(a0).simd(SIMD.f32x4ExtractLane, 3).op(OP.f32Add);
+    const total = accumulator(v, j, 0, count);
+    if (count === 1) {
+      const [a0, a1, a2, a3] = v.acc;
+      b.get(a0).get(a1).simd(SIMD.f32x4Add);
+      b.get(a2).get(a3).simd(SIMD.f32x4Add);
+      b.simd(SIMD.f32x4Add).set(total);
+    } else {
+      b.get(total).get(accumulator(v, j, 1, count)).simd(SIMD.f32x4Add).set(total);
+    }
+    b.get(total).simd(SIMD.f32x4ExtractLane, 0).get(total).simd(SIMD.f32x4ExtractLane, 1).op(OP.f32Add);
+    b.get(total).simd(SIMD.f32x4ExtractLane, 2).get(total).simd(SIMD.f32x4ExtractLane, 3).op(OP.f32Add);
     b.op(OP.f32Add).set(v.scalar[j]);
   });
 }
