@@ -3,7 +3,7 @@ import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, transposeCsr, type CsrMatrix } from './csr.js';
 import { alsLoss, finishGram } from './als-kernel.js';
 import { choleskyInPlace } from './cholesky.js';
-import { defaultThreads, releaseContext, runTasks } from './parallel.js';
+import { defaultThreads, releaseContext, runTasks, startWorkers } from './parallel.js';
 import { createRng } from './rng.js';
 import { gramPartials, nextContextId, type AlsContext, type AlsRowsTask, type AlsSide } from './tasks.js';
 
@@ -60,6 +60,7 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   const resolved = resolveAlsOptions(options);
   const threads = options.threads ?? defaultThreads();
   validateMatrix(matrix);
+  startWorkers(threads);
   const f = resolved.factors;
 
   // Everything the workers touch lives on SharedArrayBuffers.
