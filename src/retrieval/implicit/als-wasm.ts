@@ -10,7 +10,8 @@ import { F32, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, was
  *
  * Every vector is padded with zeros to `stride` values (f rounded up to a multiple of 16), so the
  * loops run in whole steps of four f32x4 vectors. A dot product keeps four vector accumulators
- * (one per 16-byte slot of a 64-byte step), adds them pairwise and then its four lanes pairwise.
+ * (two per vector when two dot products share a loop, see accumulator), adds them pairwise and
+ * then its four lanes pairwise.
  * The order of every sum depends only on f, so a row gets the same result on every thread.
  */
 
@@ -46,7 +47,7 @@ function emitFor(b: FunctionBody, counter: number, limit: number, step: number, 
   b.end().end();
 }
 
-/** Emits the address local + offset + extra onto the stack. */
+/** Pushes the sum of the address local `base` and the byte offset local `offset`. */
 function emitAddress(b: FunctionBody, base: number, offset: number): void {
   b.get(base).get(offset).op(OP.i32Add);
 }

@@ -159,9 +159,9 @@ function scaleToConfidence(matrix: CsrMatrix, alpha: number): CsrMatrix {
 }
 
 /**
- * Row chunks per half-step. The count is fixed, not taken from the thread count: each chunk also
- * sums the Gram matrix of its updated rows, and the chunks' sums are added in chunk order, so the
- * rounding and hence the factors are the same for every thread count. Threads take chunks from
+ * Row chunks per half-step. The count is fixed, not taken from the thread count. Each chunk also
+ * sums the Gram matrix of its updated rows and the chunks' sums are added in chunk order, so the
+ * rounding, and hence the factors, are the same for every thread count. Threads take chunks from
  * a shared counter, so a thread slowed by other load takes fewer.
  */
 const ROW_CHUNKS = 16;
@@ -186,7 +186,7 @@ export function splitRows(m: CsrMatrix, f: number, chunkCount = ROW_CHUNKS): Int
   return bounds;
 }
 
-/** One side's matrix, row chunks, Gram partial sums and exact-row settings (see AlsSide). */
+/** Builds one side's matrix, row chunks, Gram partial sums and exact-row settings (see AlsSide). */
 function alsSide(m: CsrMatrix, f: number, exactRowLimit: number, yRows: number): AlsSide {
   const chunks = splitRows(m, f);
   return {
@@ -232,8 +232,9 @@ export function useExactRows(m: CsrMatrix, yRows: number, limit: number): number
 let halfStepCount = 0;
 
 /**
- * One task per thread for the half-step that updates `side` (see AlsRowsTask), all taking chunks
- * from the side's counter. Writes the Cholesky factor of G first when the side uses exact rows.
+ * Builds one task per thread for the half-step that updates `side` (see AlsRowsTask), all taking
+ * chunks from the side's counter. Writes the Cholesky factor of G first when the side uses exact
+ * rows.
  */
 function halfStepTasks(context: AlsContext, side: 0 | 1, threads: number): AlsRowsTask[] {
   const f = context.factors;

@@ -61,9 +61,9 @@ export function buildCsr(
     vals0[at] = values[j];
   }
 
-  // Sort each row by column and sum duplicates; the result may be shorter than n. A row is
-  // sorted by the key col * n + position (ties keep input order), packed in a float64, which is
-  // exact while cols * n < 2^53; rows already in ascending column order are taken as they are.
+  // Sort each row by column and sum duplicates, so the result may be shorter than n. A row is
+  // sorted by the float64 key col * n + position (ties keep input order), which is exact while
+  // cols * n < 2^53. Rows already in ascending column order are taken as they are.
   const indptr = allocInt32(rows + 1, allocation);
   let nnz = 0;
   const keys = new Float64Array(n);
