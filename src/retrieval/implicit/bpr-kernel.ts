@@ -16,7 +16,9 @@ import type { BprStratumTask, TaskResult } from './tasks.js';
  * draws as many samples as it has positives; a negative the user has stored is skipped.
  */
 export function bprStratum(task: BprStratumTask): TaskResult {
-  const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y, width } = task;
+  if (task.context === undefined) throw new Error('BPR task without its context');
+  const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y } = task.context;
+  const width = task.width;
   const positiveCount = task.positivesEnd - task.positivesStart;
   const negativeCount = task.negativesEnd - task.negativesStart;
   if (positiveCount === 0 || negativeCount === 0) return { correct: 0, skipped: 0 };

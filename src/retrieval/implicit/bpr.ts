@@ -1,9 +1,9 @@
 import { TwostageError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, type CsrMatrix } from './csr.js';
-import { defaultThreads, runTasks } from './parallel.js';
+import { defaultThreads, releaseContext, runTasks, startWorkers } from './parallel.js';
 import { createRng, type Rng } from './rng.js';
-import type { BprStratumTask } from './tasks.js';
+import { nextContextId, type BprContext, type BprStratumTask } from './tasks.js';
 
 /** Hyperparameters of BPR; defaults follow the `implicit` library (0.7) except `factors`. */
 export interface BprOptions {
@@ -55,6 +55,7 @@ export async function trainBpr(matrix: CsrMatrix, options: BprOptions = {}): Pro
     throw new TwostageError('REC_ERR_TRAINING_FAILED', `BPR needs at least one interaction, got a ${matrix.rows} x ${matrix.cols} matrix with ${nnz} entries`);
   }
 
+  startWorkers(threads);
   const f = resolved.factors;
   const width = f + 1;
   const shared = { shared: true };
@@ -66,43 +67,51 @@ export async function trainBpr(matrix: CsrMatrix, options: BprOptions = {}): Pro
 
   const blocks = Math.min(resolved.blocks, matrix.rows, matrix.cols);
   const strata = new StrataBuffers(nnz, shared);
+  const context: BprContext = {
+    id: nextContextId(),
+    indptr,
+    indices,
+    positivesUser: strata.positivesUser,
+    positivesItem: strata.positivesItem,
+    negatives: strata.negatives,
+    userFactors,
+    itemFactors,
+  };
   const trainAuc: number[] = [];
   const progress = startProgress({ label: 'bpr', total: resolved.iterations, unit: 'epochs', quiet: options.quiet });
-  for (let epoch = 0; epoch < resolved.iterations; epoch++) {
-    const assignment = createRng(resolved.seed, 1 + epoch);
-    const userBlock = dealBlocks(matrix.rows, blocks, assignment);
-    const itemBlock = dealBlocks(matrix.cols, blocks, assignment);
-    let correct = 0;
-    let counted = 0;
-    for (let round = 0; round < blocks; round++) {
-      const tasks = strata.fill(matrix, userBlock, itemBlock, blocks, round).map((range, b): BprStratumTask => ({
-        op: 'bpr-stratum',
-        indptr,
-        indices,
-        positivesUser: strata.positivesUser,
-        positivesItem: strata.positivesItem,
-        positivesStart: range.positivesStart,
-        positivesEnd: range.positivesEnd,
-        negatives: strata.negatives,
-        negativesStart: range.negativesStart,
-        negativesEnd: range.negativesEnd,
-        userFactors,
-        itemFactors,
-        width,
-        learningRate: resolved.learningRate,
-        regularization: resolved.regularization,
-        seed: resolved.seed,
-        // One sampling stream per (epoch, round, block): independent of the thread that runs it.
-        stream: 0x10000 + (epoch * blocks + round) * blocks + b,
-      }));
-      const results = await runTasks(tasks, threads);
-      for (let b = 0; b < results.length; b++) {
-        correct += results[b].correct;
-        counted += tasks[b].positivesEnd - tasks[b].positivesStart - results[b].skipped;
+  try {
+    for (let epoch = 0; epoch < resolved.iterations; epoch++) {
+      const assignment = createRng(resolved.seed, 1 + epoch);
+      const userBlock = dealBlocks(matrix.rows, blocks, assignment);
+      const itemBlock = dealBlocks(matrix.cols, blocks, assignment);
+      let correct = 0;
+      let counted = 0;
+      for (let round = 0; round < blocks; round++) {
+        const tasks = strata.fill(matrix, userBlock, itemBlock, blocks, round).map((range, b): BprStratumTask => ({
+          op: 'bpr-stratum',
+          context,
+          positivesStart: range.positivesStart,
+          positivesEnd: range.positivesEnd,
+          negativesStart: range.negativesStart,
+          negativesEnd: range.negativesEnd,
+          width,
+          learningRate: resolved.learningRate,
+          regularization: resolved.regularization,
+          seed: resolved.seed,
+          // One sampling stream per (epoch, round, block): independent of the thread that runs it.
+          stream: 0x10000 + (epoch * blocks + round) * blocks + b,
+        }));
+        const results = await runTasks(tasks, threads);
+        for (let b = 0; b < results.length; b++) {
+          correct += results[b].correct;
+          counted += tasks[b].positivesEnd - tasks[b].positivesStart - results[b].skipped;
+        }
       }
+      trainAuc.push(counted > 0 ? correct / counted : 0);
+      progress.update(epoch + 1, { trainAuc: trainAuc[epoch] });
     }
-    trainAuc.push(counted > 0 ? correct / counted : 0);
-    progress.update(epoch + 1, { trainAuc: trainAuc[epoch] });
+  } finally {
+    releaseContext(context);
   }
   progress.finish();
   return { userFactors, itemFactors, width, trainAuc, options: { ...resolved, blocks } };

@@ -83,21 +83,26 @@ export interface AlsRowsTask {
   readonly generation: number;
 }
 
-/** Runs the SGD samples of one BPR stratum (see bprStratum). */
-export interface BprStratumTask {
-  readonly op: 'bpr-stratum';
-  readonly context?: undefined;
+/** Everything a BPR run shares with the threads; the strata buffers are refilled before each round. */
+export interface BprContext extends TaskContext {
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
   readonly positivesUser: Int32Array;
   readonly positivesItem: Int32Array;
-  readonly positivesStart: number;
-  readonly positivesEnd: number;
   readonly negatives: Int32Array;
-  readonly negativesStart: number;
-  readonly negativesEnd: number;
   readonly userFactors: Float32Array;
   readonly itemFactors: Float32Array;
+}
+
+/** Runs the SGD samples of one BPR stratum (see bprStratum). */
+export interface BprStratumTask {
+  readonly op: 'bpr-stratum';
+  /** Set by the trainer; undefined only while the task travels to a worker that holds it. */
+  readonly context?: BprContext;
+  readonly positivesStart: number;
+  readonly positivesEnd: number;
+  readonly negativesStart: number;
+  readonly negativesEnd: number;
   readonly width: number;
   readonly learningRate: number;
   readonly regularization: number;
