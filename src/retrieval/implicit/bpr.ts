@@ -202,32 +202,52 @@ class StrataBuffers {
     this.negatives = alloc(nnz);
   }
 
-  /** Fills the buffers for one round; stratum b pairs user block b with item block (b + round) mod blocks. */
+  /**
+   * Fills the buffers for one round; stratum b pairs user block b with item block (b + round) mod
+   * blocks. Positives of a stratum keep user order, then entry order; negatives keep entry order.
+   * Both are placed by a counting sort on the stratum, two passes over the entries.
+   */
   fill(m: CsrMatrix, userBlock: Int32Array, itemBlock: Int32Array, blocks: number, round: number): StratumRange[] {
-    const ranges: StratumRange[] = [];
-    let positives = 0;
-    let negatives = 0;
-    for (let b = 0; b < blocks; b++) {
+    const { indptr, indices } = m;
+    const nnz = csrNnz(m);
+    // The stratum whose item block is c.
+    const stratumOfItemBlock = (c: number): number => (c - (round % blocks) + blocks) % blocks;
+    const positiveCounts = new Int32Array(blocks + 1);
+    const negativeCounts = new Int32Array(blocks + 1);
+    for (let u = 0; u < m.rows; u++) {
+      const b = userBlock[u];
       const wantedItems = (b + round) % blocks;
-      const range: StratumRange = { positivesStart: positives, positivesEnd: 0, negativesStart: negatives, negativesEnd: 0 };
-      for (let u = 0; u < m.rows; u++) {
-        if (userBlock[u] !== b) continue;
-        for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
-          const item = m.indices[k];
-          if (itemBlock[item] !== wantedItems) continue;
-          this.positivesUser[positives] = u;
-          this.positivesItem[positives] = item;
-          positives++;
-        }
+      for (let k = indptr[u]; k < indptr[u + 1]; k++) if (itemBlock[indices[k]] === wantedItems) positiveCounts[b + 1]++;
+    }
+    // Negatives of item block c: every stored pair whose item is in block c, so an item is drawn
+    // in proportion to its count. Users of any block contribute, which changes no factor.
+    for (let k = 0; k < nnz; k++) negativeCounts[stratumOfItemBlock(itemBlock[indices[k]]) + 1]++;
+    for (let b = 0; b < blocks; b++) {
+      positiveCounts[b + 1] += positiveCounts[b];
+      negativeCounts[b + 1] += negativeCounts[b];
+    }
+
+    const ranges: StratumRange[] = [];
+    for (let b = 0; b < blocks; b++) {
+      ranges.push({ positivesStart: positiveCounts[b], positivesEnd: positiveCounts[b + 1], negativesStart: negativeCounts[b], negativesEnd: negativeCounts[b + 1] });
+    }
+    const nextPositive = positiveCounts.slice(0, blocks);
+    const nextNegative = negativeCounts.slice(0, blocks);
+    const { positivesUser, positivesItem, negatives } = this;
+    for (let u = 0; u < m.rows; u++) {
+      const b = userBlock[u];
+      const wantedItems = (b + round) % blocks;
+      for (let k = indptr[u]; k < indptr[u + 1]; k++) {
+        const item = indices[k];
+        if (itemBlock[item] !== wantedItems) continue;
+        const at = nextPositive[b]++;
+        positivesUser[at] = u;
+        positivesItem[at] = item;
       }
-      // Negatives of item block c: every stored pair whose item is in block c, so an item is drawn
-      // in proportion to its count. Users of any block contribute, which changes no factor.
-      for (let k = 0; k < csrNnz(m); k++) {
-        if (itemBlock[m.indices[k]] === wantedItems) this.negatives[negatives++] = m.indices[k];
-      }
-      range.positivesEnd = positives;
-      range.negativesEnd = negatives;
-      ranges.push(range);
+    }
+    for (let k = 0; k < nnz; k++) {
+      const item = indices[k];
+      negatives[nextNegative[stratumOfItemBlock(itemBlock[item])]++] = item;
     }
     return ranges;
   }

@@ -3,6 +3,7 @@ import { createSmallRowSolver, type SmallRowSolver } from './als-small-rows.js';
 import { AlsWasmRows, gramRowsWasm } from './als-wasm.js';
 import { alsCgRowsWasm } from './als-wasm-rows.js';
 import { bprStratum } from './bpr-kernel.js';
+import { BprWasm } from './bpr-wasm.js';
 
 /**
  * Units of work the trainers hand to threads. Every array is a view on a SharedArrayBuffer, so a
@@ -120,6 +121,20 @@ const scratchByFactors = new Map<number, CgScratch>();
 let smallRows: { generation: number; solver: SmallRowSolver } | null = null;
 let engine: AlsWasmRows | null | undefined;
 
+let bprWasm: BprWasm | null | undefined;
+
+/** This thread's BPR WebAssembly engine, or null where WebAssembly SIMD is unavailable (see wasmEngine). */
+function bprEngine(): BprWasm | null {
+  if (bprWasm === undefined) {
+    try {
+      bprWasm = new BprWasm();
+    } catch {
+      bprWasm = null;
+    }
+  }
+  return bprWasm;
+}
+
 /**
  * This thread's WebAssembly engine, or null where WebAssembly SIMD is unavailable (then every
  * thread of the process uses the JavaScript kernel, so results still agree across threads).
@@ -165,7 +180,7 @@ export function runTask(task: ParallelTask): TaskResult {
     runAlsRows(task);
     return { correct: 0, skipped: 0 };
   }
-  return bprStratum(task);
+  return bprStratum(task, bprEngine());
 }
 
 function runAlsRows(task: AlsRowsTask): void {
