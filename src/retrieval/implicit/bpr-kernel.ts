@@ -1,6 +1,6 @@
 import { createRng } from './rng.js';
 import type { BprWasm } from './bpr-wasm.js';
-import type { BprContext, BprStratumTask, TaskResult } from './tasks.js';
+import type { BprStratumTask, TaskResult } from './tasks.js';
 
 /**
  * One stratum of BPR training (Rendle et al., "BPR: Bayesian Personalized Ranking from Implicit
@@ -18,7 +18,12 @@ import type { BprContext, BprStratumTask, TaskResult } from './tasks.js';
  */
 export function bprStratum(task: BprStratumTask, engine: BprWasm | null = null): TaskResult {
   if (task.context === undefined) throw new Error('BPR task without its context');
-  if (engine !== null) return bprStratumWasm(task, task.context, engine);
+  if (engine !== null) {
+    const positiveCount = task.positivesEnd - task.positivesStart;
+    const negativeCount = task.negativesEnd - task.negativesStart;
+    if (positiveCount === 0 || negativeCount === 0) return { correct: 0, skipped: 0 };
+    return engine.runStratum(task, task.context);
+  }
   const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y } = task.context;
   const width = task.width;
   const positiveCount = task.positivesEnd - task.positivesStart;
@@ -61,54 +66,6 @@ export function bprStratum(task: BprStratumTask, engine: BprWasm | null = null):
     y[lb + f] += lr * (z - reg * y[lb + f]);
     y[db + f] += lr * (-z - reg * y[db + f]);
   }
-  return { correct, skipped };
-}
-
-/**
- * bprStratum with the vector work in WebAssembly (see bpr-wasm.ts), in float32: the same samples
- * from the same stream. The thread's copies of the factors are loaded at the start, and the rows
- * this stratum changed are copied back at the end (rows of other strata may be changing on other
- * threads meanwhile, so they are never written).
- */
-function bprStratumWasm(task: BprStratumTask, context: BprContext, engine: BprWasm): TaskResult {
-  const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y } = context;
-  const width = task.width;
-  const positiveCount = task.positivesEnd - task.positivesStart;
-  const negativeCount = task.negativesEnd - task.negativesStart;
-  if (positiveCount === 0 || negativeCount === 0) return { correct: 0, skipped: 0 };
-
-  engine.load(x, y, width);
-  const users = new Uint8Array(x.length / width);
-  const items = new Uint8Array(y.length / width);
-  const rowBytes = engine.stride * 4;
-  const itemPtr = engine.itemPtr;
-  const biasOffset = (width - 1) * 4;
-  const rng = createRng(task.seed, task.stream);
-  const lr = task.learningRate;
-  const reg = task.regularization;
-  let correct = 0;
-  let skipped = 0;
-
-  for (let s = 0; s < positiveCount; s++) {
-    const pick = task.positivesStart + rng.nextInt(positiveCount);
-    const u = positivesUser[pick];
-    const liked = positivesItem[pick];
-    const disliked = negatives[task.negativesStart + rng.nextInt(negativeCount)];
-    if (hasEntry(indptr, indices, u, disliked)) {
-      skipped++;
-      continue;
-    }
-    const uPtr = u * rowBytes;
-    const lPtr = itemPtr + liked * rowBytes;
-    const dPtr = itemPtr + disliked * rowBytes;
-    const z = 1 / (1 + Math.exp(engine.score(uPtr, lPtr, dPtr, rowBytes)));
-    if (z < 0.5) correct++;
-    engine.update(uPtr, lPtr, dPtr, rowBytes, z, lr, reg, biasOffset);
-    users[u] = 1;
-    items[liked] = 1;
-    items[disliked] = 1;
-  }
-  engine.store(x, y, width, users, items);
   return { correct, skipped };
 }
 

@@ -210,18 +210,18 @@ class StrataBuffers {
   fill(m: CsrMatrix, userBlock: Int32Array, itemBlock: Int32Array, blocks: number, round: number): StratumRange[] {
     const { indptr, indices } = m;
     const nnz = csrNnz(m);
-    // The stratum whose item block is c.
-    const stratumOfItemBlock = (c: number): number => (c - (round % blocks) + blocks) % blocks;
+    // The stratum of each item: item block c pairs with user block (c - round) mod blocks.
+    const stratumOfItem = new Int32Array(m.cols);
+    for (let i = 0; i < m.cols; i++) stratumOfItem[i] = (itemBlock[i] - (round % blocks) + blocks) % blocks;
     const positiveCounts = new Int32Array(blocks + 1);
     const negativeCounts = new Int32Array(blocks + 1);
     for (let u = 0; u < m.rows; u++) {
       const b = userBlock[u];
-      const wantedItems = (b + round) % blocks;
-      for (let k = indptr[u]; k < indptr[u + 1]; k++) if (itemBlock[indices[k]] === wantedItems) positiveCounts[b + 1]++;
+      for (let k = indptr[u]; k < indptr[u + 1]; k++) if (stratumOfItem[indices[k]] === b) positiveCounts[b + 1]++;
     }
     // Negatives of item block c: every stored pair whose item is in block c, so an item is drawn
     // in proportion to its count. Users of any block contribute, which changes no factor.
-    for (let k = 0; k < nnz; k++) negativeCounts[stratumOfItemBlock(itemBlock[indices[k]]) + 1]++;
+    for (let k = 0; k < nnz; k++) negativeCounts[stratumOfItem[indices[k]] + 1]++;
     for (let b = 0; b < blocks; b++) {
       positiveCounts[b + 1] += positiveCounts[b];
       negativeCounts[b + 1] += negativeCounts[b];
@@ -236,10 +236,9 @@ class StrataBuffers {
     const { positivesUser, positivesItem, negatives } = this;
     for (let u = 0; u < m.rows; u++) {
       const b = userBlock[u];
-      const wantedItems = (b + round) % blocks;
       for (let k = indptr[u]; k < indptr[u + 1]; k++) {
         const item = indices[k];
-        if (itemBlock[item] !== wantedItems) continue;
+        if (stratumOfItem[item] !== b) continue;
         const at = nextPositive[b]++;
         positivesUser[at] = u;
         positivesItem[at] = item;
@@ -247,7 +246,7 @@ class StrataBuffers {
     }
     for (let k = 0; k < nnz; k++) {
       const item = indices[k];
-      negatives[nextNegative[stratumOfItemBlock(itemBlock[item])]++] = item;
+      negatives[nextNegative[stratumOfItem[item]]++] = item;
     }
     return ranges;
   }
