@@ -38,6 +38,8 @@ import type { RetrievalModel } from '../src/retrieval/types.js';
 const SHARED = process.env.TWOSTAGE_SHARED_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
 const CANDIDATES = 100;
 const IMPLICIT_ALS_FIT_SECONDS = 0.18;
+/** implicit 0.7.2 BPR, 64 factors, 100 iterations, 1 thread, on u1.base (idle machine). */
+const IMPLICIT_BPR_FIT_SECONDS = 1.28;
 
 interface Row {
   name: string;
@@ -61,6 +63,7 @@ export default async function main(): Promise<void> {
 
   const movielens = await predefinedSplit(path.join(SHARED, 'data/ml-100k/u1.base'), path.join(SHARED, 'data/ml-100k/u1.test'));
   await alsFitTimes(movielens);
+  await bprFitTimes(movielens);
   await report('MovieLens 100k u1', movielens, { alsRegularization: 0.01, merges: ['als:50,cooccurrence:30,bpr:20', DEFAULT_RETRIEVAL_SOURCES] }, null);
 
   const retail = temporalSplit(await readOnlineRetail(path.join(SHARED, 'data/uci-online-retail/online_retail.csv.gz')), { quantile: 0.8 });
@@ -109,6 +112,23 @@ async function alsFitTimes(split: TrainTestSplit): Promise<void> {
   console.log(`  best of 3 on 1 thread: ${best[1].wall.toFixed(3)} s wall (${ratios(best[1].wall)}), ${best[1].cpu.toFixed(3)} s CPU (${cpuRatio(best[1].cpu)})`);
   console.log(`  best of 3 on ${all} threads: ${best[all].wall.toFixed(3)} s wall (${ratios(best[all].wall)}), ${best[all].cpu.toFixed(3)} s CPU of every thread (${cpuRatio(best[all].cpu)})`);
   console.log(`  implicit 0.7.2: ${IMPLICIT_ALS_FIT_SECONDS} s wall on 2 cores (recorded on an idle machine); speed-up from threads here: ${(best[1].wall / best[all].wall).toFixed(2)}x`);
+}
+
+/** Prints the BPR fit time (100 epochs) on one and on every core, best of two, against implicit's recorded 1.28 s on 1 thread. */
+async function bprFitTimes(split: TrainTestSplit): Promise<void> {
+  const all = cpus().length;
+  console.log(`\nBPR 64 factors, 100 epochs on u1.base (trainBprModel), best of 2; implicit 0.7.2: ${IMPLICIT_BPR_FIT_SECONDS} s wall on 1 thread (idle machine):`);
+  for (const threads of [1, all]) {
+    let best = { wall: Infinity, cpu: Infinity };
+    for (let run = 0; run < 2; run++) {
+      const started = performance.now();
+      const cpuStarted = process.cpuUsage();
+      await trainBprModel(split.train, { iterations: 100, threads, quiet: true });
+      const used = process.cpuUsage(cpuStarted);
+      best = { wall: Math.min(best.wall, (performance.now() - started) / 1000), cpu: Math.min(best.cpu, (used.user + used.system) / 1e6) };
+    }
+    console.log(`  ${threads} thread${threads === 1 ? '' : 's'}: ${best.wall.toFixed(2)} s wall (${(best.wall / IMPLICIT_BPR_FIT_SECONDS).toFixed(2)}x implicit), ${best.cpu.toFixed(2)} s CPU`);
+  }
 }
 
 /**
