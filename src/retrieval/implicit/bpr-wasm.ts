@@ -248,8 +248,9 @@ function module(): object {
 type Run = (...args: number[]) => void;
 
 /**
- * One thread's WebAssembly instance with copies of both factor matrices, rows padded to
- * `stride` values: the user rows, then the item rows.
+ * One thread's WebAssembly instance for BPR strata. Its memory contains the user rows, then the
+ * item rows (each padded to `stride` values), the CSR rows, and the stratum's samples, marks and
+ * counts (see runStratum).
  */
 export class BprWasm {
   readonly run: Run;
