@@ -3,9 +3,9 @@ import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, transposeCsr, type CsrMatrix } from './csr.js';
 import { alsLoss, finishGram } from './als-kernel.js';
 import { choleskyInPlace } from './cholesky.js';
-import { defaultThreads, runTasks } from './parallel.js';
+import { defaultThreads, releaseContext, runTasks, startWorkers } from './parallel.js';
 import { createRng } from './rng.js';
-import type { AlsRowsTask, GramRowsTask } from './tasks.js';
+import { gramPartials, nextContextId, type AlsContext, type AlsRowsTask, type AlsSide } from './tasks.js';
 
 /** Hyperparameters of implicit ALS; the defaults are the ones tuned on MovieLens 100k. */
 export interface AlsOptions {
@@ -60,6 +60,7 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   const resolved = resolveAlsOptions(options);
   const threads = options.threads ?? defaultThreads();
   validateMatrix(matrix);
+  startWorkers(threads);
   const f = resolved.factors;
 
   // Everything the workers touch lives on SharedArrayBuffers.
@@ -71,20 +72,33 @@ export async function trainAls(matrix: CsrMatrix, options: AlsOptions = {}): Pro
   const rng = createRng(resolved.seed);
   for (let k = 0; k < userFactors.length; k++) userFactors[k] = rng.nextFloat() * 0.01;
   for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = rng.nextFloat() * 0.01;
-  const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
-  const partials = new Float64Array(new SharedArrayBuffer(GRAM_CHUNKS * f * f * 8));
 
-  const userChunks = splitRows(cui, f, threads);
-  const itemChunks = splitRows(ciu, f, threads);
+  const gram = new Float64Array(new SharedArrayBuffer(f * f * 8));
+  const context: AlsContext = {
+    id: nextContextId(),
+    sides: [alsSide(cui, f, resolved.exactRowLimit, matrix.cols), alsSide(ciu, f, resolved.exactRowLimit, matrix.rows)],
+    userFactors,
+    itemFactors,
+    gram,
+    factors: f,
+    cgSteps: resolved.cgSteps,
+  };
+  const [users, items] = context.sides;
+  // The item Gram matrix of the first half-step; later ones come from the row tasks.
+  gramPartials(itemFactors, items.chunks, f, items.partials);
   const losses: number[] = [];
   const progress = startProgress({ label: 'als', total: resolved.iterations, unit: 'iterations', quiet: options.quiet });
-  for (let iteration = 0; iteration < resolved.iterations; iteration++) {
-    await parallelGram(itemFactors, matrix.cols, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(cui, userFactors, itemFactors, gram, smallRows(gram, f, useExactRows(cui, matrix.cols, resolved.exactRowLimit)), resolved.cgSteps, userChunks), threads);
-    await parallelGram(userFactors, matrix.rows, f, resolved.regularization, gram, partials, threads);
-    await runTasks(halfStepTasks(ciu, itemFactors, userFactors, gram, smallRows(gram, f, useExactRows(ciu, matrix.rows, resolved.exactRowLimit)), resolved.cgSteps, itemChunks), threads);
-    if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
-    progress.update(iteration + 1);
+  try {
+    for (let iteration = 0; iteration < resolved.iterations; iteration++) {
+      sumGram(items.partials, f, resolved.regularization, gram);
+      await runTasks(halfStepTasks(context, 0, threads), threads);
+      sumGram(users.partials, f, resolved.regularization, gram);
+      await runTasks(halfStepTasks(context, 1, threads), threads);
+      if (options.computeLoss) losses.push(alsLoss(cui, userFactors, itemFactors, matrix.cols, f, resolved.regularization));
+      progress.update(iteration + 1);
+    }
+  } finally {
+    releaseContext(context);
   }
   progress.finish();
   return { userFactors, itemFactors, factors: f, losses, options: resolved };
@@ -145,45 +159,55 @@ function scaleToConfidence(matrix: CsrMatrix, alpha: number): CsrMatrix {
 }
 
 /**
- * Splits rows into contiguous chunks of about equal work (8 f per stored entry plus 4 f^2 per row
- * for three CG steps), four chunks per thread so a slow thread can be balanced by the others.
+ * Row chunks per half-step. The count is fixed, not taken from the thread count. Each chunk also
+ * sums the Gram matrix of its updated rows and the chunks' sums are added in chunk order, so the
+ * rounding, and hence the factors, are the same for every thread count. Threads take chunks from
+ * a shared counter, so a thread slowed by other load takes fewer.
  */
-export function splitRows(m: CsrMatrix, f: number, threads: number): Array<[number, number]> {
-  const chunkCount = Math.max(1, Math.min(m.rows, threads * 4));
+const ROW_CHUNKS = 16;
+
+/**
+ * Splits rows into ROW_CHUNKS contiguous chunks of about equal work (8 f per stored entry plus
+ * 4 f^2 per row for three CG steps). Returns the bounds, shape [chunks + 1].
+ */
+export function splitRows(m: CsrMatrix, f: number, chunkCount = ROW_CHUNKS): Int32Array {
   const rowCost = (r: number): number => 8 * f * (m.indptr[r + 1] - m.indptr[r]) + 4 * f * f;
   let total = 0;
   for (let r = 0; r < m.rows; r++) total += rowCost(r);
-  const chunks: Array<[number, number]> = [];
-  let start = 0;
+  const bounds = new Int32Array(new SharedArrayBuffer((chunkCount + 1) * 4));
+  let chunk = 1;
   let acc = 0;
-  for (let r = 0; r < m.rows; r++) {
+  for (let r = 0; r < m.rows && chunk < chunkCount; r++) {
     acc += rowCost(r);
-    if (acc >= (total * (chunks.length + 1)) / chunkCount && chunks.length < chunkCount - 1) {
-      chunks.push([start, r + 1]);
-      start = r + 1;
-    }
+    if (acc >= (total * chunk) / chunkCount) bounds[chunk++] = r + 1;
   }
-  if (start < m.rows) chunks.push([start, m.rows]);
-  return chunks;
+  // Chunks past the last row (fewer rows than chunks) are empty.
+  for (; chunk <= chunkCount; chunk++) bounds[chunk] = m.rows;
+  return bounds;
 }
 
-/**
- * Y^T Y is summed in this many fixed row chunks, added in chunk order, so the rounding and hence
- * the factors do not depend on the thread count.
- */
-const GRAM_CHUNKS = 8;
+/** Builds one side's matrix, row chunks, Gram partial sums and exact-row settings (see AlsSide). */
+function alsSide(m: CsrMatrix, f: number, exactRowLimit: number, yRows: number): AlsSide {
+  const chunks = splitRows(m, f);
+  return {
+    indptr: m.indptr,
+    indices: m.indices,
+    data: m.data,
+    rows: m.rows,
+    cols: m.cols,
+    chunks,
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    partials: new Float64Array(new SharedArrayBuffer((chunks.length - 1) * f * f * 8)),
+    gramFactor: new Float64Array(new SharedArrayBuffer(f * f * 8)),
+    smallRowLimit: useExactRows(m, yRows, exactRowLimit),
+  };
+}
 
-/** Writes G = Y^T Y + reg I with the row chunks spread over the threads. */
-async function parallelGram(y: Float32Array, rows: number, f: number, reg: number, gram: Float64Array, partials: Float64Array, threads: number): Promise<void> {
-  const tasks: GramRowsTask[] = [];
-  for (let c = 0; c < GRAM_CHUNKS; c++) {
-    const rowStart = Math.floor((rows * c) / GRAM_CHUNKS);
-    const rowEnd = Math.floor((rows * (c + 1)) / GRAM_CHUNKS);
-    tasks.push({ op: 'gram-rows', y, factors: f, rowStart, rowEnd, partials, offset: c * f * f });
-  }
-  await runTasks(tasks, threads);
+/** Writes G = Σ partials + reg I, summing the chunks in chunk order. */
+function sumGram(partials: Float64Array, f: number, reg: number, gram: Float64Array): void {
+  const chunks = partials.length / (f * f);
   gram.fill(0);
-  for (let c = 0; c < GRAM_CHUNKS; c++) {
+  for (let c = 0; c < chunks; c++) {
     for (let k = 0; k < f * f; k++) gram[k] += partials[c * f * f + k];
   }
   finishGram(gram, f, reg);
@@ -207,41 +231,21 @@ export function useExactRows(m: CsrMatrix, yRows: number, limit: number): number
 
 let halfStepCount = 0;
 
-/** Returns the exact small-row settings of one half-step: G's Cholesky factor (shared), the limit and a fresh id. */
-function smallRows(gram: Float64Array, f: number, limit: number): { gramFactor: Float64Array | null; limit: number; generation: number } {
+/**
+ * Builds one task per thread for the half-step that updates `side` (see AlsRowsTask), all taking
+ * chunks from the side's counter. Writes the Cholesky factor of G first when the side uses exact
+ * rows.
+ */
+function halfStepTasks(context: AlsContext, side: 0 | 1, threads: number): AlsRowsTask[] {
+  const f = context.factors;
+  const { gramFactor, smallRowLimit, next } = context.sides[side];
   halfStepCount++;
-  if (limit === 0) return { gramFactor: null, limit, generation: halfStepCount };
-  const gramFactor = new Float64Array(new SharedArrayBuffer(f * f * 8));
-  gramFactor.set(gram);
-  return { gramFactor: choleskyInPlace(gramFactor, f) ? gramFactor : null, limit, generation: halfStepCount };
-}
-
-function halfStepTasks(
-  m: CsrMatrix,
-  x: Float32Array,
-  y: Float32Array,
-  gram: Float64Array,
-  small: { gramFactor: Float64Array | null; limit: number; generation: number },
-  cgSteps: number,
-  chunks: ReadonlyArray<[number, number]>,
-): AlsRowsTask[] {
-  const f = Math.round(Math.sqrt(gram.length));
-  return chunks.map(([rowStart, rowEnd]) => ({
-    op: 'als-rows',
-    indptr: m.indptr,
-    indices: m.indices,
-    data: m.data,
-    rows: m.rows,
-    cols: m.cols,
-    x,
-    y,
-    gram,
-    factors: f,
-    cgSteps,
-    rowStart,
-    rowEnd,
-    gramFactor: small.gramFactor,
-    smallRowLimit: small.limit,
-    generation: small.generation,
-  }));
+  let exactRows = false;
+  if (smallRowLimit > 0) {
+    gramFactor.set(context.gram);
+    exactRows = choleskyInPlace(gramFactor, f);
+  }
+  Atomics.store(next, 0, 0);
+  const task: AlsRowsTask = { op: 'als-rows', context, side, exactRows, generation: halfStepCount };
+  return new Array<AlsRowsTask>(Math.max(1, threads)).fill(task);
 }

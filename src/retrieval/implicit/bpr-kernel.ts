@@ -1,4 +1,5 @@
 import { createRng } from './rng.js';
+import type { BprWasm } from './bpr-wasm.js';
 import type { BprStratumTask, TaskResult } from './tasks.js';
 
 /**
@@ -15,8 +16,16 @@ import type { BprStratumTask, TaskResult } from './tasks.js';
  * block, so negatives are drawn in proportion to item popularity, as `implicit` draws them). It
  * draws as many samples as it has positives; a negative the user has stored is skipped.
  */
-export function bprStratum(task: BprStratumTask): TaskResult {
-  const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y, width } = task;
+export function bprStratum(task: BprStratumTask, engine: BprWasm | null = null): TaskResult {
+  if (task.context === undefined) throw new Error('BPR task without its context');
+  if (engine !== null) {
+    const positiveCount = task.positivesEnd - task.positivesStart;
+    const negativeCount = task.negativesEnd - task.negativesStart;
+    if (positiveCount === 0 || negativeCount === 0) return { correct: 0, skipped: 0 };
+    return engine.runStratum(task, task.context);
+  }
+  const { indptr, indices, positivesUser, positivesItem, negatives, userFactors: x, itemFactors: y } = task.context;
+  const width = task.width;
   const positiveCount = task.positivesEnd - task.positivesStart;
   const negativeCount = task.negativesEnd - task.negativesStart;
   if (positiveCount === 0 || negativeCount === 0) return { correct: 0, skipped: 0 };

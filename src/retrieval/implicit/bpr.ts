@@ -1,9 +1,9 @@
 import { TwostageError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
 import { allocFloat32, csrNnz, type CsrMatrix } from './csr.js';
-import { defaultThreads, runTasks } from './parallel.js';
+import { defaultThreads, releaseContext, runTasks, startWorkers } from './parallel.js';
 import { createRng, type Rng } from './rng.js';
-import type { BprStratumTask } from './tasks.js';
+import { nextContextId, type BprContext, type BprStratumTask } from './tasks.js';
 
 /** Hyperparameters of BPR; defaults follow the `implicit` library (0.7) except `factors`. */
 export interface BprOptions {
@@ -55,6 +55,7 @@ export async function trainBpr(matrix: CsrMatrix, options: BprOptions = {}): Pro
     throw new TwostageError('REC_ERR_TRAINING_FAILED', `BPR needs at least one interaction, got a ${matrix.rows} x ${matrix.cols} matrix with ${nnz} entries`);
   }
 
+  startWorkers(threads);
   const f = resolved.factors;
   const width = f + 1;
   const shared = { shared: true };
@@ -66,43 +67,51 @@ export async function trainBpr(matrix: CsrMatrix, options: BprOptions = {}): Pro
 
   const blocks = Math.min(resolved.blocks, matrix.rows, matrix.cols);
   const strata = new StrataBuffers(nnz, shared);
+  const context: BprContext = {
+    id: nextContextId(),
+    indptr,
+    indices,
+    positivesUser: strata.positivesUser,
+    positivesItem: strata.positivesItem,
+    negatives: strata.negatives,
+    userFactors,
+    itemFactors,
+  };
   const trainAuc: number[] = [];
   const progress = startProgress({ label: 'bpr', total: resolved.iterations, unit: 'epochs', quiet: options.quiet });
-  for (let epoch = 0; epoch < resolved.iterations; epoch++) {
-    const assignment = createRng(resolved.seed, 1 + epoch);
-    const userBlock = dealBlocks(matrix.rows, blocks, assignment);
-    const itemBlock = dealBlocks(matrix.cols, blocks, assignment);
-    let correct = 0;
-    let counted = 0;
-    for (let round = 0; round < blocks; round++) {
-      const tasks = strata.fill(matrix, userBlock, itemBlock, blocks, round).map((range, b): BprStratumTask => ({
-        op: 'bpr-stratum',
-        indptr,
-        indices,
-        positivesUser: strata.positivesUser,
-        positivesItem: strata.positivesItem,
-        positivesStart: range.positivesStart,
-        positivesEnd: range.positivesEnd,
-        negatives: strata.negatives,
-        negativesStart: range.negativesStart,
-        negativesEnd: range.negativesEnd,
-        userFactors,
-        itemFactors,
-        width,
-        learningRate: resolved.learningRate,
-        regularization: resolved.regularization,
-        seed: resolved.seed,
-        // One sampling stream per (epoch, round, block): independent of the thread that runs it.
-        stream: 0x10000 + (epoch * blocks + round) * blocks + b,
-      }));
-      const results = await runTasks(tasks, threads);
-      for (let b = 0; b < results.length; b++) {
-        correct += results[b].correct;
-        counted += tasks[b].positivesEnd - tasks[b].positivesStart - results[b].skipped;
+  try {
+    for (let epoch = 0; epoch < resolved.iterations; epoch++) {
+      const assignment = createRng(resolved.seed, 1 + epoch);
+      const userBlock = dealBlocks(matrix.rows, blocks, assignment);
+      const itemBlock = dealBlocks(matrix.cols, blocks, assignment);
+      let correct = 0;
+      let counted = 0;
+      for (let round = 0; round < blocks; round++) {
+        const tasks = strata.fill(matrix, userBlock, itemBlock, blocks, round).map((range, b): BprStratumTask => ({
+          op: 'bpr-stratum',
+          context,
+          positivesStart: range.positivesStart,
+          positivesEnd: range.positivesEnd,
+          negativesStart: range.negativesStart,
+          negativesEnd: range.negativesEnd,
+          width,
+          learningRate: resolved.learningRate,
+          regularization: resolved.regularization,
+          seed: resolved.seed,
+          // One sampling stream per (epoch, round, block): independent of the thread that runs it.
+          stream: 0x10000 + (epoch * blocks + round) * blocks + b,
+        }));
+        const results = await runTasks(tasks, threads);
+        for (let b = 0; b < results.length; b++) {
+          correct += results[b].correct;
+          counted += tasks[b].positivesEnd - tasks[b].positivesStart - results[b].skipped;
+        }
       }
+      trainAuc.push(counted > 0 ? correct / counted : 0);
+      progress.update(epoch + 1, { trainAuc: trainAuc[epoch] });
     }
-    trainAuc.push(counted > 0 ? correct / counted : 0);
-    progress.update(epoch + 1, { trainAuc: trainAuc[epoch] });
+  } finally {
+    releaseContext(context);
   }
   progress.finish();
   return { userFactors, itemFactors, width, trainAuc, options: { ...resolved, blocks } };
@@ -193,32 +202,51 @@ class StrataBuffers {
     this.negatives = alloc(nnz);
   }
 
-  /** Fills the buffers for one round; stratum b pairs user block b with item block (b + round) mod blocks. */
+  /**
+   * Fills the buffers for one round; stratum b pairs user block b with item block (b + round) mod
+   * blocks. Positives of a stratum keep user order, then entry order; negatives keep entry order.
+   * Both are placed by a counting sort on the stratum, two passes over the entries.
+   */
   fill(m: CsrMatrix, userBlock: Int32Array, itemBlock: Int32Array, blocks: number, round: number): StratumRange[] {
-    const ranges: StratumRange[] = [];
-    let positives = 0;
-    let negatives = 0;
+    const { indptr, indices } = m;
+    const nnz = csrNnz(m);
+    // The stratum of each item: item block c pairs with user block (c - round) mod blocks.
+    const stratumOfItem = new Int32Array(m.cols);
+    for (let i = 0; i < m.cols; i++) stratumOfItem[i] = (itemBlock[i] - (round % blocks) + blocks) % blocks;
+    const positiveCounts = new Int32Array(blocks + 1);
+    const negativeCounts = new Int32Array(blocks + 1);
+    for (let u = 0; u < m.rows; u++) {
+      const b = userBlock[u];
+      for (let k = indptr[u]; k < indptr[u + 1]; k++) if (stratumOfItem[indices[k]] === b) positiveCounts[b + 1]++;
+    }
+    // Negatives of item block c: every stored pair whose item is in block c, so an item is drawn
+    // in proportion to its count. Users of any block contribute, which changes no factor.
+    for (let k = 0; k < nnz; k++) negativeCounts[stratumOfItem[indices[k]] + 1]++;
     for (let b = 0; b < blocks; b++) {
-      const wantedItems = (b + round) % blocks;
-      const range: StratumRange = { positivesStart: positives, positivesEnd: 0, negativesStart: negatives, negativesEnd: 0 };
-      for (let u = 0; u < m.rows; u++) {
-        if (userBlock[u] !== b) continue;
-        for (let k = m.indptr[u]; k < m.indptr[u + 1]; k++) {
-          const item = m.indices[k];
-          if (itemBlock[item] !== wantedItems) continue;
-          this.positivesUser[positives] = u;
-          this.positivesItem[positives] = item;
-          positives++;
-        }
+      positiveCounts[b + 1] += positiveCounts[b];
+      negativeCounts[b + 1] += negativeCounts[b];
+    }
+
+    const ranges: StratumRange[] = [];
+    for (let b = 0; b < blocks; b++) {
+      ranges.push({ positivesStart: positiveCounts[b], positivesEnd: positiveCounts[b + 1], negativesStart: negativeCounts[b], negativesEnd: negativeCounts[b + 1] });
+    }
+    const nextPositive = positiveCounts.slice(0, blocks);
+    const nextNegative = negativeCounts.slice(0, blocks);
+    const { positivesUser, positivesItem, negatives } = this;
+    for (let u = 0; u < m.rows; u++) {
+      const b = userBlock[u];
+      for (let k = indptr[u]; k < indptr[u + 1]; k++) {
+        const item = indices[k];
+        if (stratumOfItem[item] !== b) continue;
+        const at = nextPositive[b]++;
+        positivesUser[at] = u;
+        positivesItem[at] = item;
       }
-      // Negatives of item block c: every stored pair whose item is in block c, so an item is drawn
-      // in proportion to its count. Users of any block contribute, which changes no factor.
-      for (let k = 0; k < csrNnz(m); k++) {
-        if (itemBlock[m.indices[k]] === wantedItems) this.negatives[negatives++] = m.indices[k];
-      }
-      range.positivesEnd = positives;
-      range.negativesEnd = negatives;
-      ranges.push(range);
+    }
+    for (let k = 0; k < nnz; k++) {
+      const item = indices[k];
+      negatives[nextNegative[stratumOfItem[item]]++] = item;
     }
     return ranges;
   }

@@ -61,20 +61,45 @@ export function buildCsr(
     vals0[at] = values[j];
   }
 
-  // Sort each row by column and sum duplicates; the result may be shorter than n.
+  // Sort each row by column and sum duplicates, so the result may be shorter than n. A row is
+  // sorted by the float64 key col * n + position (ties keep input order), which is exact while
+  // cols * n < 2^53. Rows already in ascending column order are taken as they are.
   const indptr = allocInt32(rows + 1, allocation);
   let nnz = 0;
-  const order: number[] = [];
+  const keys = new Float64Array(n);
   const tmpCols = new Int32Array(n);
   const tmpVals = new Float64Array(n);
+  const packable = cols * n < 2 ** 53;
+  const order: number[] = [];
   for (let r = 0; r < rows; r++) {
     indptr[r] = nnz;
     const start = counts[r];
     const end = counts[r + 1];
-    order.length = 0;
-    for (let k = start; k < end; k++) order.push(k);
-    order.sort((a, b) => cols0[a] - cols0[b] || a - b);
-    for (const k of order) {
+    let ascending = true;
+    for (let k = start + 1; k < end && ascending; k++) ascending = cols0[k - 1] < cols0[k];
+    if (ascending) {
+      for (let k = start; k < end; k++) {
+        tmpCols[nnz] = cols0[k];
+        tmpVals[nnz] = vals0[k];
+        nnz++;
+      }
+      continue;
+    }
+    let sorted: ArrayLike<number>;
+    if (packable) {
+      const rowKeys = keys.subarray(start, end);
+      for (let k = start; k < end; k++) rowKeys[k - start] = cols0[k] * n + k;
+      rowKeys.sort();
+      for (let k = start; k < end; k++) rowKeys[k - start] %= n;
+      sorted = rowKeys;
+    } else {
+      order.length = 0;
+      for (let k = start; k < end; k++) order.push(k);
+      order.sort((a, b) => cols0[a] - cols0[b] || a - b);
+      sorted = order;
+    }
+    for (let q = 0; q < sorted.length; q++) {
+      const k = sorted[q];
       if (nnz > indptr[r] && tmpCols[nnz - 1] === cols0[k]) {
         tmpVals[nnz - 1] += vals0[k];
       } else {
@@ -111,6 +136,14 @@ export function transposeCsr(m: CsrMatrix, allocation: CsrAllocation = {}): CsrM
     }
   }
   return { rows: m.cols, cols: m.rows, indptr, indices, data };
+}
+
+/** Stored entries per column, shape [cols]: for a matrix of (user, item) pairs, the distinct users of each item. */
+export function columnCounts(m: CsrMatrix): Float32Array {
+  const counts = new Float32Array(m.cols);
+  const nnz = m.indptr[m.rows];
+  for (let k = 0; k < nnz; k++) counts[m.indices[k]]++;
+  return counts;
 }
 
 /** Number of stored entries. */

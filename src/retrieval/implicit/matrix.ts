@@ -32,6 +32,12 @@ export function buildUserItemMatrix(
     throw new TwostageError('REC_ERR_TRAINING_FAILED', `unknown value mode ${JSON.stringify(mode)}; expected one of ${VALUE_MODES.join(', ')}`);
   }
   const n = interactions.user.length;
+  if (options.include === undefined && mode === 'binary') {
+    // Every interaction, value 1: the index arrays go to buildCsr as they are.
+    const matrix = buildCsr(interactions.user, interactions.item, new Float32Array(n).fill(1), interactions.userIds.length, interactions.itemIds.length, options);
+    matrix.data.fill(1);
+    return matrix;
+  }
   const users: number[] = [];
   const items: number[] = [];
   const values: number[] = [];

@@ -5,18 +5,24 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TwostageError } from '../../errors.js';
 import { getLogger } from '../../log.js';
-import { runTask, type ParallelTask, type TaskResult } from './tasks.js';
+import { runTask, type ParallelTask, type TaskContext, type TaskResult, type WorkerMessage } from './tasks.js';
 
 /**
  * A small pool of worker threads for the training kernels. The calling thread runs the first task
  * of each batch itself and the workers run the rest, so `threads` = 2 means one worker. Workers
  * are started once per process and kept (unreferenced while idle, so they never keep the
  * process alive).
+ *
+ * A task may carry a `context` (see TaskContext): the arrays a trainer shares for its whole run.
+ * Each worker receives a context once and tasks then name it by id, because a message that
+ * carries SharedArrayBuffers costs far more to post than one that carries numbers.
  */
 
 interface PooledWorker {
   worker: Worker;
   pending: { resolve: (result: TaskResult) => void; reject: (error: Error) => void } | null;
+  /** Ids of the contexts this worker holds. */
+  contexts: Set<number>;
 }
 
 const pool: PooledWorker[] = [];
@@ -62,6 +68,14 @@ export async function runTasks(tasks: readonly ParallelTask[], threads: number):
   return results;
 }
 
+/**
+ * Starts the workers a later runTasks with `threads` threads will use, so their start-up (tens
+ * of milliseconds each) overlaps the caller's own set-up work.
+ */
+export function startWorkers(threads: number): void {
+  availableWorkerSlots(threads - 1);
+}
+
 function availableWorkerSlots(wanted: number): number {
   if (wanted <= 0) return 0;
   const script = workerScript();
@@ -77,7 +91,7 @@ function availableWorkerSlots(wanted: number): number {
 }
 
 function startWorker(script: string): PooledWorker {
-  const entry: PooledWorker = { worker: new Worker(script), pending: null };
+  const entry: PooledWorker = { worker: new Worker(script), pending: null, contexts: new Set() };
   entry.worker.unref();
   entry.worker.on('message', (reply: { ok: true; result: TaskResult } | { ok: false; message: string }) => {
     const pending = entry.pending;
@@ -102,8 +116,24 @@ function postTask(entry: PooledWorker, task: ParallelTask): Promise<TaskResult> 
     entry.pending = { resolve, reject };
     // Referenced while busy, so the process waits for the reply.
     entry.worker.ref();
-    entry.worker.postMessage(task);
+    const context: TaskContext | undefined = task.context;
+    if (context === undefined) {
+      entry.worker.postMessage({ kind: 'task', task } satisfies WorkerMessage);
+      return;
+    }
+    if (!entry.contexts.has(context.id)) {
+      entry.worker.postMessage({ kind: 'context', context } satisfies WorkerMessage);
+      entry.contexts.add(context.id);
+    }
+    entry.worker.postMessage({ kind: 'task', task: { ...task, context: undefined }, contextId: context.id } satisfies WorkerMessage);
   });
+}
+
+/** Tells the workers to drop a context; the trainer that made it calls this when its run ends. */
+export function releaseContext(context: TaskContext): void {
+  for (const entry of pool) {
+    if (entry.contexts.delete(context.id)) entry.worker.postMessage({ kind: 'release', id: context.id } satisfies WorkerMessage);
+  }
 }
 
 /**

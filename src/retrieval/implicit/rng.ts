@@ -12,8 +12,8 @@ export interface Rng {
   nextInt(n: number): number;
 }
 
-/** Creates a generator from a seed and an optional stream number (for per-thread or per-block streams). */
-export function createRng(seed: number, stream = 0): Rng {
+/** Returns the initial xoshiro128** state [s0, s1, s2, s3] of createRng(seed, stream), as unsigned 32-bit integers. */
+export function rngState(seed: number, stream = 0): [number, number, number, number] {
   // SplitMix32 expands (seed, stream) into the 128-bit state, which must not be all zero.
   let mix = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream >>> 0, 0x85ebca77)) >>> 0;
   const next = (): number => {
@@ -23,11 +23,14 @@ export function createRng(seed: number, stream = 0): Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let s0 = next();
-  let s1 = next();
-  let s2 = next();
-  let s3 = next();
-  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+  const state: [number, number, number, number] = [next(), next(), next(), next()];
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  return state;
+}
+
+/** Creates a generator from a seed and an optional stream number (for per-thread or per-block streams). */
+export function createRng(seed: number, stream = 0): Rng {
+  let [s0, s1, s2, s3] = rngState(seed, stream);
 
   const nextUint32 = (): number => {
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;

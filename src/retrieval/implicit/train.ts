@@ -4,6 +4,7 @@ import { trainBpr, type BprOptions } from './bpr.js';
 import { FactorRetrievalModel } from './factor-model.js';
 import { ItemItemRetrievalModel } from './item-item-model.js';
 import { cosineNeighbours, neighbourCount } from './item-similarity.js';
+import { columnCounts } from './csr.js';
 import { buildUserItemMatrix, type ValueMode } from './matrix.js';
 import { countDistinctUsers, countRecentUsers } from './popularity.js';
 import { PopularityRetrievalModel } from './popularity-model.js';
@@ -18,7 +19,8 @@ import { PopularityRetrievalModel } from './popularity-model.js';
 export async function trainAlsModel(interactions: Interactions, options: AlsOptions & { valueMode?: ValueMode } = {}): Promise<FactorRetrievalModel> {
   const valueMode = options.valueMode ?? 'binary';
   const started = performance.now();
-  const result = await trainAls(buildUserItemMatrix(interactions, { valueMode }), options);
+  const matrix = buildUserItemMatrix(interactions, { valueMode });
+  const result = await trainAls(matrix, options);
   return new FactorRetrievalModel({
     kind: 'als',
     userIds: interactions.userIds,
@@ -26,7 +28,8 @@ export async function trainAlsModel(interactions: Interactions, options: AlsOpti
     userFactors: result.userFactors,
     itemFactors: result.itemFactors,
     width: result.factors,
-    popularity: trainingPopularity(interactions),
+    // Stored entries per item column are its distinct users (repeated pairs are merged).
+    popularity: columnCounts(matrix),
     foldIn: { alpha: result.options.alpha, regularization: result.options.regularization, valueMode },
     parameters: { ...result.options, valueMode, trainSeconds: (performance.now() - started) / 1000 },
   });
@@ -35,7 +38,8 @@ export async function trainAlsModel(interactions: Interactions, options: AlsOpti
 /** Trains BPR; interaction values are ignored (every pair is a positive). */
 export async function trainBprModel(interactions: Interactions, options: BprOptions = {}): Promise<FactorRetrievalModel> {
   const started = performance.now();
-  const result = await trainBpr(buildUserItemMatrix(interactions), options);
+  const matrix = buildUserItemMatrix(interactions);
+  const result = await trainBpr(matrix, options);
   return new FactorRetrievalModel({
     kind: 'bpr',
     userIds: interactions.userIds,
@@ -43,7 +47,7 @@ export async function trainBprModel(interactions: Interactions, options: BprOpti
     userFactors: result.userFactors,
     itemFactors: result.itemFactors,
     width: result.width,
-    popularity: trainingPopularity(interactions),
+    popularity: columnCounts(matrix),
     parameters: { ...result.options, finalTrainAuc: result.trainAuc.at(-1) ?? null, trainSeconds: (performance.now() - started) / 1000 },
   });
 }

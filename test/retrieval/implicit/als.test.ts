@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { alsCgRows, createCgScratch, gramMatrix } from '../../../src/retrieval/implicit/als-kernel.js';
 import { createSmallRowSolver } from '../../../src/retrieval/implicit/als-small-rows.js';
-import { AlsWasmRows, GramWasm } from '../../../src/retrieval/implicit/als-wasm.js';
+import { AlsWasmRows, gramRowsWasm } from '../../../src/retrieval/implicit/als-wasm.js';
 import { alsCgRowsWasm } from '../../../src/retrieval/implicit/als-wasm-rows.js';
 import { choleskyInPlace } from '../../../src/retrieval/implicit/cholesky.js';
 import { trainAls } from '../../../src/retrieval/implicit/als.js';
@@ -87,7 +87,8 @@ describe('ALS conjugate-gradient half-step', () => {
       const wasm = Float32Array.from(start);
       alsCgRows(confidence, js, y, gram, f, 3, 0, users, createCgScratch(f));
       alsCgRowsWasm(confidence, wasm, y, gram, f, 3, 0, users, new AlsWasmRows(), 1, null);
-      for (let k = 0; k < js.length; k++) expect(wasm[k]).toBeCloseTo(js[k], 5);
+      // Float32 against float64 arithmetic: three CG steps amplify rounding to about 1e-5.
+      for (let k = 0; k < js.length; k++) expect(wasm[k]).toBeCloseTo(js[k], 4);
     }
   });
 
@@ -97,8 +98,9 @@ describe('ALS conjugate-gradient half-step', () => {
     const expected = new Float64Array(f * f);
     gramMatrix(y, 30, f, 0, expected);
     const out = new Float64Array(2 * f * f);
-    new GramWasm().addRows(y, 0, 30, f, out, f * f);
-    for (let k = 0; k < f * f; k++) expect(out[f * f + k]).toBeCloseTo(expected[k], 10);
+    gramRowsWasm(new AlsWasmRows(), y, 0, 30, f, out, f * f);
+    // Sums run in float32: about 7 significant digits.
+    for (let k = 0; k < f * f; k++) expect(out[f * f + k]).toBeCloseTo(expected[k], 5);
     for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) expect(out[f * f + a * f + b]).toBe(out[f * f + b * f + a]);
   });
 
