@@ -4,7 +4,9 @@
  * backfill writes what a streaming pipeline would have written then.
  */
 import type { DatasetInfo, Interactions, ItemRecord } from '../data/types.js';
-import { ITEM_ATTRIBUTES, ITEM_SNAPSHOT, ITEM_STATS, USER_STATS } from './definitions.js';
+import { ITEM_ATTRIBUTES, ITEM_SNAPSHOT, ITEM_STATS, ITEM_TREND, PROFILE_CATEGORIES, TREND_HALF_LIVES_DAYS, USER_CATEGORIES, USER_STATS } from './definitions.js';
+import { formatCategoryCount } from './pair.js';
+import { DAY_MS } from './derived.js';
 import { HistoryBuilder } from './history.js';
 import { groupByCode, radixSortByFloat64, identityOrder } from './sort.js';
 import type { FeatureGroup, FeatureHistory } from './types.js';
@@ -79,6 +81,85 @@ export function computeInteractionStats(group: FeatureGroup, entity: Int32Array,
     }
   }
   return builder.build();
+}
+
+/**
+ * Builds one `item_trend` record per (item, distinct interaction time). For each half-life h it
+ * holds the sum over the item's interactions at or before that time of 2^(-(time − interaction
+ * time) / h), updated as S ← S · 2^(-Δt / h) + (interactions at the new time).
+ */
+export function computeItemTrend(data: FeatureSourceData): FeatureHistory {
+  const { interactions } = data;
+  const { timestamp } = interactions;
+  const builder = new HistoryBuilder(ITEM_TREND);
+  const sorted = groupByCode(interactions.item, radixSortByFloat64(timestamp, timedInteractions(timestamp)), interactions.itemIds.length);
+  const halfLivesMs = TREND_HALF_LIVES_DAYS.map((days) => days * DAY_MS);
+  const sums = new Float64Array(halfLivesMs.length);
+
+  for (let e = 0; e < interactions.itemIds.length; e++) {
+    sums.fill(0);
+    let previous = Number.NaN;
+    for (let p = sorted.offsets[e]; p < sorted.offsets[e + 1]; p++) {
+      const t = timestamp[sorted.order[p]];
+      if (t !== previous) {
+        for (let h = 0; h < sums.length; h++) sums[h] = Number.isNaN(previous) ? 0 : sums[h] * Math.pow(2, -(t - previous) / halfLivesMs[h]);
+        previous = t;
+      }
+      for (let h = 0; h < sums.length; h++) sums[h] += 1;
+      const isLastAtTime = p + 1 === sorted.offsets[e + 1] || timestamp[sorted.order[p + 1]] !== t;
+      if (isLastAtTime) builder.add(interactions.itemIds[e], t, t, [...sums, t]);
+    }
+  }
+  return builder.build();
+}
+
+/**
+ * Builds one `user_categories` record per (user, distinct time of an interaction with a
+ * categorized item). It holds the user's interaction counts per category so far, the
+ * PROFILE_CATEGORIES most frequent (ties by category), and the number of categorized
+ * interactions. Categories come from the item metadata, which is taken as fixed over time.
+ */
+export function computeUserCategories(data: FeatureSourceData): FeatureHistory {
+  const { interactions } = data;
+  const { timestamp } = interactions;
+  const builder = new HistoryBuilder(USER_CATEGORIES);
+  const byItemId = new Map<string, readonly string[]>();
+  for (const item of data.items) {
+    const categories = [...new Set(item.categories.filter((c) => c !== ''))];
+    if (categories.length > 0) byItemId.set(item.itemId, categories);
+  }
+  if (byItemId.size === 0) return builder.build();
+  const itemCategories = interactions.itemIds.map((id) => byItemId.get(id) ?? null);
+  const sorted = groupByCode(interactions.user, radixSortByFloat64(timestamp, timedInteractions(timestamp)), interactions.userIds.length);
+
+  for (let u = 0; u < interactions.userIds.length; u++) {
+    const counts = new Map<string, number>();
+    let categorized = 0;
+    let changed = false;
+    for (let p = sorted.offsets[u]; p < sorted.offsets[u + 1]; p++) {
+      const j = sorted.order[p];
+      const categories = itemCategories[interactions.item[j]];
+      if (categories !== null) {
+        categorized++;
+        changed = true;
+        for (const category of categories) counts.set(category, (counts.get(category) ?? 0) + 1);
+      }
+      const t = timestamp[j];
+      const isLastAtTime = p + 1 === sorted.offsets[u + 1] || timestamp[sorted.order[p + 1]] !== t;
+      if (!isLastAtTime || !changed) continue;
+      const top = [...counts.entries()].sort(byCountThenCategory).slice(0, PROFILE_CATEGORIES);
+      builder.add(interactions.userIds[u], t, t, [top.map(([category, count]) => formatCategoryCount(category, count)), categorized]);
+      changed = false;
+    }
+  }
+  return builder.build();
+}
+
+/** Orders profile entries by count descending, then by category in code-unit order. */
+function byCountThenCategory(a: [string, number], b: [string, number]): number {
+  if (a[1] !== b[1]) return b[1] - a[1];
+  if (a[0] === b[0]) return 0;
+  return a[0] < b[0] ? -1 : 1;
 }
 
 /**

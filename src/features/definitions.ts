@@ -3,6 +3,7 @@
  * tables and the keys the ranker's encoder reads, so they stay stable: changing a group's
  * features or their meaning bumps its `version`, which writes a new offline table and online group.
  */
+import { PAIR_FEATURES } from './pair.js';
 import type { EntityKind, FeatureColumnSpec, FeatureGroup } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -31,6 +32,34 @@ export const USER_STATS: FeatureGroup = {
   snapshot: false,
 };
 
+/** Most frequent categories kept in a user's category profile. */
+export const PROFILE_CATEGORIES = 20;
+
+/**
+ * The user's interactions by item category (genre, category path entry), one record per distinct
+ * time of an interaction with a categorized item. The profile feeds the user–item pair features
+ * (src/features/pair.ts); users without such an interaction have no record.
+ */
+export const USER_CATEGORIES: FeatureGroup = {
+  name: 'user_categories',
+  version: 1,
+  entity: 'user',
+  entityKey: 'user_id',
+  description: "Counts of the user's interactions per item category up to and including the record's event time.",
+  features: [
+    {
+      name: 'user_category_counts',
+      type: 'categorical_list',
+      description: `Entries \`<category>=<count>\`: interactions with items of the category so far, for the ${PROFILE_CATEGORIES} most frequent categories (ties by category, code-unit order).`,
+      pairInput: true,
+    },
+    { name: 'user_categorized_count', type: 'numeric', description: 'Interactions so far with an item that has at least one category.' },
+  ],
+  derived: [],
+  ttlMs: null,
+  snapshot: false,
+};
+
 /** Per-item aggregates of the item's interactions (reviews), one record per distinct interaction time. */
 export const ITEM_STATS: FeatureGroup = {
   name: 'item_stats',
@@ -51,6 +80,42 @@ export const ITEM_STATS: FeatureGroup = {
     { name: 'item_days_since_first_interaction', type: 'numeric', kind: 'days_since', source: 'item_first_interaction_time', description: 'Days from the first interaction to the time asked for (item age on the platform).' },
     { name: 'item_days_since_last_interaction', type: 'numeric', kind: 'days_since', source: 'item_last_interaction_time', description: 'Days from the latest interaction to the time asked for.' },
   ],
+  ttlMs: null,
+  snapshot: false,
+};
+
+/** Half-lives of the item's decayed interaction counts, days. */
+export const TREND_HALF_LIVES_DAYS = [7, 30] as const;
+
+/**
+ * Recent popularity of each item: its interactions weighted by 2^(-age / half-life), one record
+ * per distinct interaction time. The value is carried forward to the time asked for when read,
+ * so an item without new interactions fades instead of keeping its last count.
+ */
+export const ITEM_TREND: FeatureGroup = {
+  name: 'item_trend',
+  version: 1,
+  entity: 'item',
+  entityKey: 'item_id',
+  description: "Exponentially decayed counts of the item's interactions up to and including the record's event time.",
+  features: [
+    ...TREND_HALF_LIVES_DAYS.map((days) => ({
+      name: `item_decayed_count_${days}d_at_record`,
+      type: 'numeric' as const,
+      description: `Interactions so far, each weighted by 2^(-age / ${days} days), with age taken at the record's event time.`,
+      hidden: true,
+    })),
+    { name: 'item_trend_record_time', type: 'numeric', description: 'Event time the decayed counts are taken as of, ms.', hidden: true },
+  ],
+  derived: TREND_HALF_LIVES_DAYS.map((days) => ({
+    name: `item_recent_popularity_${days}d`,
+    type: 'numeric' as const,
+    kind: 'decayed' as const,
+    source: `item_decayed_count_${days}d_at_record`,
+    timeSource: 'item_trend_record_time',
+    halfLifeDays: days,
+    description: `Interactions before the time asked for, each weighted by 2^(-age / ${days} days).`,
+  })),
   ttlMs: null,
   snapshot: false,
 };
@@ -117,7 +182,7 @@ export const ITEM_SNAPSHOT: FeatureGroup = {
 };
 
 /** Every group, in the order the pipeline builds them and exports list their columns. */
-export const FEATURE_GROUPS: readonly FeatureGroup[] = [USER_STATS, ITEM_STATS, ITEM_ATTRIBUTES, ITEM_PRICE, ITEM_SNAPSHOT];
+export const FEATURE_GROUPS: readonly FeatureGroup[] = [USER_STATS, USER_CATEGORIES, ITEM_STATS, ITEM_TREND, ITEM_ATTRIBUTES, ITEM_PRICE, ITEM_SNAPSHOT];
 
 /** Groups the training join uses: every group that is not a snapshot. */
 export const TRAINING_GROUPS: readonly FeatureGroup[] = FEATURE_GROUPS.filter((g) => !g.snapshot);
@@ -141,17 +206,21 @@ export function onlineGroupName(group: FeatureGroup): string {
 
 /** Output features of one group: stored features that are not hidden, then derived features. */
 export function outputFeatures(group: FeatureGroup): FeatureColumnSpec[] {
-  const stored = group.features.filter((f) => !f.hidden).map((f) => ({ name: f.name, type: f.type, group: group.name, entity: group.entity }));
+  const stored = group.features
+    .filter((f) => !f.hidden)
+    .map((f) => ({ name: f.name, type: f.type, group: group.name, entity: group.entity, ...(f.pairInput ? { pairInput: true } : {}) }));
   const derived = group.derived.map((f) => ({ name: f.name, type: f.type, group: group.name, entity: group.entity }));
   return [...stored, ...derived];
 }
 
 /**
- * Features the ranker trains and serves on, in a stable order (user groups, then item groups):
- * every output feature of the non-snapshot groups, optionally of one entity kind only.
+ * Features the ranker trains and serves on, in a stable order (groups in FEATURE_GROUPS order,
+ * then the pair features): every output feature of the non-snapshot groups and every pair
+ * feature, optionally of one entity kind only (pair features count as `item`).
  */
 export function trainingFeatures(entity?: EntityKind): FeatureColumnSpec[] {
-  return TRAINING_GROUPS.filter((g) => entity === undefined || g.entity === entity).flatMap(outputFeatures);
+  const grouped = TRAINING_GROUPS.filter((g) => entity === undefined || g.entity === entity).flatMap(outputFeatures);
+  return entity === 'user' ? grouped : [...grouped, ...PAIR_FEATURES];
 }
 
 /** Names of the features that training joins leave out because they are crawl-time snapshots. */

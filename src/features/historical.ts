@@ -4,12 +4,13 @@
 import { TwostageError } from '../errors.js';
 import type { OfflineStore } from '../store/types.js';
 import { featureGroup, outputFeatures } from './definitions.js';
+import { derivedInputs, derivedValue } from './derived.js';
 import { EntityCodes } from './entity-codes.js';
 import { readHistory } from './history.js';
 import { joinPrepared, prepareRecords, type PreparedRecords } from './pit-join.js';
 import type { EntityRows, FeatureColumn, FeatureFrame, FeatureGroup, FeatureHistory } from './types.js';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from './derived.js';
 
 /**
  * Returns the group's features as of each row: for row i, the latest record of entity
@@ -80,12 +81,16 @@ export function gatherColumns(group: FeatureGroup, history: FeatureHistory, reco
   for (const spec of outputFeatures(group)) {
     const derived = group.derived.find((d) => d.name === spec.name);
     if (derived) {
-      const source = history.columns[derived.source];
-      if (source.type !== 'numeric') throw new Error(`derived feature ${derived.name} needs a numeric source, ${derived.source} is ${source.type}`);
+      const inputs = new Map<string, Float64Array>();
+      for (const name of derivedInputs(derived)) {
+        const source = history.columns[name];
+        if (source?.type !== 'numeric') throw new Error(`derived feature ${derived.name} needs a numeric stored feature ${name}, found ${source?.type ?? 'none'}`);
+        inputs.set(name, source.values);
+      }
       const out = new Float64Array(n).fill(NaN);
       for (let i = 0; i < n; i++) {
         const r = recordIndex[i];
-        if (r >= 0) out[i] = (asOf[i] - source.values[r]) / DAY_MS;
+        if (r >= 0) out[i] = derivedValue(derived, (name) => inputs.get(name)?.[r] ?? NaN, asOf[i]);
       }
       columns[spec.name] = { type: 'numeric', values: out };
       continue;

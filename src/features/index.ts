@@ -9,7 +9,9 @@ export {
   FEATURE_GROUPS,
   TRAINING_GROUPS,
   USER_STATS,
+  USER_CATEGORIES,
   ITEM_STATS,
+  ITEM_TREND,
   ITEM_ATTRIBUTES,
   ITEM_PRICE,
   ITEM_SNAPSHOT,
@@ -27,4 +29,5 @@ export { runFeaturePipeline, type FeaturePipelineOptions, type FeaturePipelineSu
 export { loadPriceHistory } from './price-history.js';
 export { exportTrainingTable, type ExportOptions, type ExportSummary } from './export.js';
 export { readHistory, appendHistory, columnValue } from './history.js';
+export { PAIR_FEATURES, pairFeatureValues } from './pair.js';
 export type { FeatureSourceData } from './compute.js';

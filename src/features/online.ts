@@ -4,7 +4,7 @@
  */
 import type { FeatureValue, OnlineRecord, OnlineStore } from '../store/types.js';
 import { featureGroup, onlineGroupName, outputFeatures } from './definitions.js';
-import { DAY_MS } from './historical.js';
+import { derivedValue } from './derived.js';
 import { recordValues } from './history.js';
 import { pointInTimeJoin } from './pit-join.js';
 import type { FeatureGroup, FeatureHistory, FeatureValues } from './types.js';
@@ -89,11 +89,15 @@ export function servedValues(group: FeatureGroup, record: OnlineRecord, now: num
   for (const spec of outputFeatures(group)) {
     const derived = group.derived.find((d) => d.name === spec.name);
     if (derived) {
-      const source = record.values[derived.source];
-      values[spec.name] = typeof source === 'number' ? (now - source) / DAY_MS : null;
+      const value = derivedValue(derived, (name) => numberOrNaN(record.values[name]), now);
+      values[spec.name] = Number.isNaN(value) ? null : value;
     } else {
       values[spec.name] = record.values[spec.name] ?? null;
     }
   }
   return values;
+}
+
+function numberOrNaN(value: FeatureValue | undefined): number {
+  return typeof value === 'number' ? value : Number.NaN;
 }

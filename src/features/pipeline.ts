@@ -6,8 +6,8 @@ import { getLogger } from '../log.js';
 import { startProgress } from '../progress.js';
 import type { OfflineStore, OnlineStore } from '../store/types.js';
 import { planAppend } from './append-plan.js';
-import { computeItemAttributes, computeItemSnapshot, computeItemStats, computeUserStats, timedInteractions, type FeatureSourceData } from './compute.js';
-import { FEATURE_GROUPS, historyTableName, ITEM_ATTRIBUTES, ITEM_PRICE, ITEM_SNAPSHOT, ITEM_STATS, onlineGroupName, outputFeatures, snapshotFeatureNames, USER_STATS } from './definitions.js';
+import { computeItemAttributes, computeItemSnapshot, computeItemStats, computeItemTrend, computeUserCategories, computeUserStats, timedInteractions, type FeatureSourceData } from './compute.js';
+import { FEATURE_GROUPS, historyTableName, ITEM_ATTRIBUTES, ITEM_PRICE, ITEM_SNAPSHOT, ITEM_STATS, ITEM_TREND, onlineGroupName, outputFeatures, snapshotFeatureNames, USER_CATEGORIES, USER_STATS } from './definitions.js';
 import { appendHistory, readHistory } from './history.js';
 import { materializeOnline } from './online.js';
 import type { FeatureGroup, FeatureHistory } from './types.js';
@@ -72,7 +72,9 @@ export async function runFeaturePipeline(options: FeaturePipelineOptions): Promi
   const priceHistory = options.priceHistory;
   const sources: GroupSource[] = [
     { group: USER_STATS, source: 'interactions', compute: () => computeUserStats(data) },
+    { group: USER_CATEGORIES, source: 'interactions and item metadata', compute: () => computeUserCategories(data) },
     { group: ITEM_STATS, source: 'interactions', compute: () => computeItemStats(data) },
+    { group: ITEM_TREND, source: 'interactions', compute: () => computeItemTrend(data) },
     { group: ITEM_ATTRIBUTES, source: 'item metadata', compute: () => computeItemAttributes(data) },
     { group: ITEM_PRICE, source: priceHistory ? 'price history file' : 'none', compute: priceHistory ? () => priceHistory : null },
     { group: ITEM_SNAPSHOT, source: 'item metadata', compute: () => computeItemSnapshot(data) },

@@ -1,6 +1,6 @@
 /**
  * Training-table features: every user and item feature of the non-snapshot groups, point in time,
- * for (user, item, timestamp) rows. The ranking-dataset builder and `twostage features export`
+ * and the user–item pair features computed from them, for (user, item, timestamp) rows. The ranking-dataset builder and `twostage features export`
  * both use it, so they produce the same columns.
  */
 import type { OfflineStore } from '../store/types.js';
@@ -8,6 +8,7 @@ import { TwostageError } from '../errors.js';
 import { historyTableName, ITEM_STATS, snapshotFeatureNames, TRAINING_GROUPS, trainingFeatures, USER_STATS } from './definitions.js';
 import { joinHistory } from './historical.js';
 import { readHistory } from './history.js';
+import { pairFeatureColumns } from './pair.js';
 import type { FeatureColumn, FeatureColumnSpec, FeatureGroup, FeatureHistory } from './types.js';
 
 /** Row i requests user `userIds[i]` and item `itemIds[i]` as of `timestamps[i]` (ms). */
@@ -50,6 +51,7 @@ export async function getTrainingFeatures(
     Object.assign(columns, frame.columns);
     matchedRows[group.name] = frame.recordIndex.reduce((n, r) => (r >= 0 ? n + 1 : n), 0);
   }
+  Object.assign(columns, pairFeatureColumns(columns, timestamps.length));
   return { features: trainingFeatures(), columns, excludedSnapshotFeatures: snapshotFeatureNames(), matchedRows };
 }
 

@@ -21,20 +21,33 @@ export interface StoredFeatureSpec {
    * Hidden features are stored and materialized but are not served to the ranker or exported.
    */
   readonly hidden?: boolean;
+  /**
+   * True for values the ranker reads only through pair features (src/features/pair.ts), such as a
+   * user's category profile. They are served and exported but not encoded as ranker columns.
+   */
+  readonly pairInput?: boolean;
 }
 
 /**
- * A feature computed when it is read, from a stored feature and the time asked for: the offline
+ * A feature computed when it is read, from stored features and the time asked for: the offline
  * join uses the row's timestamp and the online read uses its `now`, so both agree.
- * `days_since` is `(asOf - source) / 86,400,000`, the age in days of a stored time in ms.
+ * - `days_since` is `(asOf - source) / 86,400,000`, the age in days of a stored time in ms.
+ * - `decayed` is `source · 2^(-(asOf - timeSource) / (halfLifeDays · 86,400,000))`: a sum that
+ *   decays exponentially with half-life `halfLifeDays`, stored as of the time `timeSource` (ms)
+ *   and carried forward to the time asked for. Carrying forward is exact, so the value equals the
+ *   decayed sum computed directly at the time asked for.
  */
 export interface DerivedFeatureSpec {
   readonly name: string;
   readonly type: 'numeric';
   readonly description: string;
-  readonly kind: 'days_since';
-  /** Name of the stored numeric feature (a time in ms) the value comes from. */
+  readonly kind: 'days_since' | 'decayed';
+  /** Name of the stored numeric feature the value comes from: a time in ms for `days_since`, the decayed sum for `decayed`. */
   readonly source: string;
+  /** `decayed` only: name of the stored time (ms) the decayed sum is taken as of. */
+  readonly timeSource?: string;
+  /** `decayed` only: half-life in days. */
+  readonly halfLifeDays?: number;
 }
 
 export interface FeatureGroup {
@@ -65,7 +78,10 @@ export interface FeatureColumnSpec {
   readonly name: string;
   readonly type: FeatureType;
   readonly group: string;
+  /** Entity whose key selects the value; pair features vary per candidate item, so they count as `item`. */
   readonly entity: EntityKind;
+  /** Set (true) on features the ranker's encoder skips: see StoredFeatureSpec.pairInput. */
+  readonly pairInput?: boolean;
 }
 
 /** A typed column of feature values; numeric missing values are NaN. */

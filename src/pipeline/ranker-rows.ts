@@ -72,25 +72,71 @@ export async function buildRankerRows(
   retriever: MergedRetriever,
   options: RankerRowOptions,
 ): Promise<RankerRows> {
+  return buildRankerRowsOverFolds(offline, interactions, [{ retriever, isLabel: options.isLabel }], options);
+}
+
+/** One inner split of the training interactions: the labels it picks and a retriever trained on the rest. */
+export interface RankerFold {
+  readonly retriever: MergedRetriever;
+  /** Label interactions by index; without it, the interactions at or after `options.cutTime`. */
+  readonly isLabel?: (j: number) => boolean;
+}
+
+/**
+ * Builds the rows of several inner splits (see buildRankerRows for one) and concatenates them,
+ * fold by fold. A user appears once per fold in which they have labels, as separate query groups.
+ * Each fold's features are read as of that fold's own times, so rows of one fold never see the
+ * labels of that fold.
+ */
+export async function buildRankerRowsOverFolds(
+  offline: OfflineStore,
+  interactions: Interactions,
+  folds: readonly RankerFold[],
+  options: Omit<RankerRowOptions, 'isLabel'>,
+): Promise<RankerRows> {
+  const acc: RowAccumulator = { userIds: [], itemIds: [], times: [], labelValues: [], candidates: [], ranks: [], groups: [0], positives: 0 };
+  for (const fold of folds) collectFoldRows(interactions, fold, options, acc);
+
+  const timestamps = Float64Array.from(acc.times);
+  const joined = await getTrainingFeatures(offline, { userIds: acc.userIds, itemIds: acc.itemIds, timestamps });
+  return {
+    count: acc.userIds.length,
+    userIds: acc.userIds,
+    itemIds: acc.itemIds,
+    timestamps,
+    labels: Float32Array.from(acc.labelValues),
+    candidates: acc.candidates,
+    retrievalRanks: Float32Array.from(acc.ranks),
+    groups: usesCandidates(options.objective) ? Int32Array.from(acc.groups) : null,
+    columns: joined.columns,
+    positives: acc.positives,
+  };
+}
+
+interface RowAccumulator {
+  userIds: string[];
+  itemIds: string[];
+  times: number[];
+  labelValues: number[];
+  candidates: (Candidate | null)[];
+  ranks: number[];
+  groups: number[];
+  positives: number;
+}
+
+function collectFoldRows(interactions: Interactions, fold: RankerFold, options: Omit<RankerRowOptions, 'isLabel'>, acc: RowAccumulator): void {
+  const { retriever, isLabel: pickLabel } = fold;
   const trainHistory: string[][] = interactions.userIds.map(() => []);
   const labels: Map<string, { rating: number; timestamp: number }>[] = interactions.userIds.map(() => new Map());
   for (let j = 0; j < interactions.user.length; j++) {
     const itemId = interactions.itemIds[interactions.item[j]];
     const timestamp = interactions.timestamp[j];
-    const isLabel = options.isLabel ? options.isLabel(j) : timestamp >= options.cutTime;
+    const isLabel = pickLabel ? pickLabel(j) : timestamp >= options.cutTime;
     if (isLabel) labels[interactions.user[j]].set(itemId, { rating: interactions.rating[j], timestamp });
-    else if (options.isLabel || timestamp < options.cutTime) trainHistory[interactions.user[j]].push(itemId);
+    else if (pickLabel || timestamp < options.cutTime) trainHistory[interactions.user[j]].push(itemId);
   }
 
-  const userIds: string[] = [];
-  const itemIds: string[] = [];
-  const times: number[] = [];
-  const labelValues: number[] = [];
-  const candidates: (Candidate | null)[] = [];
-  const ranks: number[] = [];
-  const groups: number[] = [0];
-  let positives = 0;
-
+  const { userIds, itemIds, times, labelValues, candidates, ranks, groups } = acc;
   for (let u = 0; u < interactions.userIds.length; u++) {
     if (labels[u].size === 0) continue;
     const userId = interactions.userIds[u];
@@ -107,7 +153,7 @@ export async function buildRankerRows(
         const k = byItem.get(itemId);
         candidates.push(k === undefined ? null : retrieved[k]);
         ranks.push(k === undefined ? Number.NaN : rankOf[k]);
-        positives++;
+        acc.positives++;
       }
       continue;
     }
@@ -117,12 +163,12 @@ export async function buildRankerRows(
     if (options.objective === 'lambdarank' && hits === 0) continue;
     const limit = options.objective === 'lambdarank' || options.negativesPerUser === null ? Number.POSITIVE_INFINITY : options.negativesPerUser;
     const rankOf = retrievalRanks(retrieved);
-    const featureTime = options.isLabel ? Math.min(...Array.from(labels[u].values(), (label) => label.timestamp)) : options.cutTime;
+    const featureTime = pickLabel ? Math.min(...Array.from(labels[u].values(), (label) => label.timestamp)) : options.cutTime;
     let negatives = 0;
     retrieved.forEach((candidate, k) => {
       const positive = labels[u].has(candidate.itemId);
       if (!positive && negatives >= limit) return;
-      if (positive) positives++;
+      if (positive) acc.positives++;
       else negatives++;
       userIds.push(userId);
       itemIds.push(candidate.itemId);
@@ -133,21 +179,6 @@ export async function buildRankerRows(
     });
     if (userIds.length > groups[groups.length - 1]) groups.push(userIds.length);
   }
-
-  const timestamps = Float64Array.from(times);
-  const joined = await getTrainingFeatures(offline, { userIds, itemIds, timestamps });
-  return {
-    count: userIds.length,
-    userIds,
-    itemIds,
-    timestamps,
-    labels: Float32Array.from(labelValues),
-    candidates,
-    retrievalRanks: Float32Array.from(ranks),
-    groups: usesCandidates(options.objective) ? Int32Array.from(groups) : null,
-    columns: joined.columns,
-    positives,
-  };
 }
 
 /** Names of the user and item features in the rows, by entity. */

@@ -2,6 +2,7 @@ import { trainingFeatures } from '../features/definitions.js';
 import { hashString } from '../data/hash.js';
 import { compareCodeUnits } from '../retrieval/types.js';
 import { trainGbdt, type TrainResult } from '../ranking/gbdt/train.js';
+import { XgboostRanker } from '../ranking/predict.js';
 import type { GbdtParams } from '../ranking/gbdt/params.js';
 import { serializeXgboostJson } from '../ranking/xgboost-json-write.js';
 import { ByNameEncoder, oneHotName, RETRIEVAL_RANK_FEATURE, RETRIEVAL_SCORE_FEATURE, type EncoderColumn, type EncoderSpec } from '../serving/encoder.js';
@@ -39,13 +40,15 @@ export function rankerParams(objective: RankerObjective, seed: number): GbdtPara
 }
 
 /**
- * Builds the encoder from the rows: every numeric user and item feature, one-hot columns for the
+ * Builds the encoder from the rows: every numeric user, item and pair feature, one-hot columns for the
  * most frequent categories of each categorical feature, the merged retrieval score and rank, and every per-source
- * extra seen in the candidates (sorted by name, so the column order is deterministic).
+ * extra seen in the candidates (sorted by name, so the column order is deterministic). Pair
+ * inputs (a user's category profile) reach the ranker only through the pair features.
  */
 export function buildEncoderSpec(rows: RankerRows): EncoderSpec {
   const columns: EncoderColumn[] = [];
   for (const feature of trainingFeatures()) {
+    if (feature.pairInput) continue;
     if (feature.type === 'numeric') {
       columns.push({ name: feature.name, source: feature.name, kind: 'numeric' });
       continue;
@@ -110,7 +113,36 @@ export async function trainRanker(rows: RankerRows, objective: RankerObjective, 
     const last = values.at(-1);
     if (last !== undefined) metrics[`validation_${name}`] = last;
   }
+  if (useValidation && objective !== 'rating') metrics['validation_list_ndcg@10'] = listNdcg(new XgboostRanker(result.model), validation, width, 10);
   return { modelJson: serializeXgboostJson(result.model), encoder: spec, params, metrics, result };
+}
+
+/**
+ * Mean NDCG@K (binary gain) of the part's candidate lists ordered by the model, over the groups
+ * with at least one positive. The ideal DCG counts only the positives inside the list, so the
+ * figure compares rankers on the same rows, not with the full-ranking protocol.
+ */
+function listNdcg(ranker: XgboostRanker, part: EncodedPart, width: number, k: number): number {
+  const scores = new Float32Array(part.rows);
+  if (part.rows > 0) ranker.predict(part.matrix.subarray(0, part.rows * width), part.rows, scores);
+  let sum = 0;
+  let lists = 0;
+  for (let g = 0; g + 1 < part.groups.length; g++) {
+    const start = part.groups[g];
+    const end = part.groups[g + 1];
+    let positives = 0;
+    for (let r = start; r < end; r++) if (part.labels[r] > 0) positives++;
+    if (positives === 0) continue;
+    // Ties by row order: rows come in merged retrieval order.
+    const order = Array.from({ length: end - start }, (_, i) => start + i).sort((a, b) => scores[b] - scores[a] || a - b);
+    let dcg = 0;
+    for (let p = 0; p < Math.min(k, order.length); p++) if (part.labels[order[p]] > 0) dcg += 1 / Math.log2(p + 2);
+    let ideal = 0;
+    for (let p = 0; p < Math.min(k, positives); p++) ideal += 1 / Math.log2(p + 2);
+    sum += dcg / ideal;
+    lists++;
+  }
+  return lists === 0 ? Number.NaN : sum / lists;
 }
 
 /** Offsets of the runs of equal adjacent user ids: [0, end of run 1, …, count]. */

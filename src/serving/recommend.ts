@@ -1,4 +1,5 @@
 import { TwostageError } from '../errors.js';
+import { pairFeatureValues } from '../features/pair.js';
 import type { Logger } from '../log.js';
 import type { Candidate, CandidateStore } from '../store/types.js';
 import type { FeatureReader } from './feature-reader.js';
@@ -65,7 +66,9 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
     deps.log.warn({ err: error, userId }, 'failed to read online features; serving candidates in retrieval order');
     return retrievalOrder(userId, lookup, lookup.history ?? new Set(), topK, 'online_store_unavailable', versions);
   }
-  const [history, user, items] = features;
+  const [history, user, storedItems] = features;
+  // Pair features (user–item affinities) are computed per request from both sides' values, as in training.
+  const items = storedItems.map((item) => ({ ...item, ...pairFeatureValues(user, item) }));
 
   // Without a ranker the response is still personalized: candidates in retrieval order, unflagged.
   if (!models.ranker) return retrievalOrder(userId, lookup, history, topK, lookup.reason, versions);

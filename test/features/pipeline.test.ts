@@ -87,7 +87,7 @@ describe('feature pipeline', () => {
     await expect(getTrainingFeatures(stores.offline, rows)).rejects.toMatchObject({ code: 'REC_ERR_FEATURES_MISSING' });
     await run();
     const joined = await getTrainingFeatures(stores.offline, rows);
-    expect(joined.matchedRows).toEqual({ user_stats: 0, item_stats: 0, item_attributes: 1, item_price: 0 });
+    expect(joined.matchedRows).toEqual({ user_stats: 0, user_categories: 0, item_stats: 0, item_trend: 0, item_attributes: 1, item_price: 0 });
   });
 
   it('uses counts and weights on implicit data', async () => {

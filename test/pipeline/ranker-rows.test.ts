@@ -8,7 +8,8 @@ import { columnValue } from '../../src/features/history.js';
 import { runFeaturePipeline } from '../../src/features/pipeline.js';
 import { getTrainingFeatures } from '../../src/features/training.js';
 import { subsetInteractions } from '../../src/pipeline/interactions.js';
-import { buildRankerRows, type RankerRows } from '../../src/pipeline/ranker-rows.js';
+import { holdOutFolds, HOLD_OUT_FOLDS } from '../../src/pipeline/ranker-folds.js';
+import { buildRankerRows, buildRankerRowsOverFolds, type RankerRows } from '../../src/pipeline/ranker-rows.js';
 import type { RankerObjective } from '../../src/pipeline/ranker-objective.js';
 import { trainRanker } from '../../src/pipeline/ranker-training.js';
 import { trainSources } from '../../src/pipeline/retrieval-training.js';
@@ -165,6 +166,42 @@ describe('candidate ranker rows', () => {
       expect(history.has(pair)).toBe(false);
       expect(rows.labels[r]).toBe(held.has(pair) ? 1 : 0);
       expect(rows.timestamps[r]).toBe(firstLabel.get(rows.userIds[r]));
+    }
+  });
+
+  it('hold-out folds pick every interaction exactly once', () => {
+    const folds = holdOutFolds(interactions, 3);
+    expect(folds).toHaveLength(HOLD_OUT_FOLDS);
+    const sizes = folds.map(() => 0);
+    for (let j = 0; j < interactions.user.length; j++) {
+      const picked = folds.flatMap((isLabel, f) => (isLabel(j) ? [f] : []));
+      expect({ j, picked: picked.length }).toEqual({ j, picked: 1 });
+      sizes[picked[0]]++;
+    }
+    expect(sizes.filter((size) => size > 0).length).toBeGreaterThan(1);
+  });
+
+  it('rows over folds concatenate each fold in order', async () => {
+    const options = { feedback: 'implicit', objective: 'interaction', cutTime: CUT, negativesPerUser: null } as const;
+    const folds = [];
+    for (const isLabel of holdOutFolds(interactions, 0).slice(0, 2)) {
+      const rest = subsetInteractions(interactions, (j) => !isLabel(j));
+      const sources = await trainSources(rest, parseRetrievalSources('popularity:1,cooccurrence:1'), { seed: 0, factors: 4, candidateCount: 6, quiet: true });
+      folds.push({ retriever: new MergedRetriever(sources.sources, 6), isLabel });
+    }
+    const combined = await buildRankerRowsOverFolds(offline, interactions, folds, options);
+    const parts = await Promise.all(folds.map((fold) => buildRankerRows(offline, interactions, fold.retriever, { ...options, isLabel: fold.isLabel })));
+    expect(parts[0].count).toBeGreaterThan(0);
+    expect(parts[1].count).toBeGreaterThan(0);
+    expect(combined.count).toBe(parts[0].count + parts[1].count);
+    expect(combined.positives).toBe(parts[0].positives + parts[1].positives);
+    expect(combined.groups!.length).toBe(parts[0].groups!.length + parts[1].groups!.length - 1);
+    let r = 0;
+    for (const part of parts) {
+      for (let k = 0; k < part.count; k++, r++) {
+        expect([combined.userIds[r], combined.itemIds[r], combined.labels[r], combined.timestamps[r]]).toEqual([part.userIds[k], part.itemIds[k], part.labels[k], part.timestamps[k]]);
+        expect(columnValue(combined.columns.user_interaction_count, r)).toBe(columnValue(part.columns.user_interaction_count, k));
+      }
     }
   });
 

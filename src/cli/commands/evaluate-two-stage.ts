@@ -1,13 +1,13 @@
 import type { Config } from '../../config/load.js';
 import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources } from '../../config/retrieval-sources.js';
-import { hashString } from '../../data/hash.js';
 import type { Interactions } from '../../data/types.js';
 import type { FitContext } from '../../eval/model-types.js';
 import { createTwoStageModel, type TwoStageLists } from '../../eval/models/two-stage.js';
 import type { EvaluationModel } from '../../eval/model-types.js';
 import { getTrainingFeatures } from '../../features/training.js';
 import { quantileTime, subsetInteractions } from '../../pipeline/interactions.js';
-import { buildRankerRows, rowFeatureNames, rowValues, type RankerRows } from '../../pipeline/ranker-rows.js';
+import { holdOutFolds, HOLD_OUT_FOLDS } from '../../pipeline/ranker-folds.js';
+import { buildRankerRowsOverFolds, rowFeatureNames, rowValues, type RankerFold, type RankerRows } from '../../pipeline/ranker-rows.js';
 import { resolveRankerObjective } from '../../pipeline/ranker-objective.js';
 import { NEGATIVES_PER_USER } from '../../pipeline/ranker-stage.js';
 import { trainRanker } from '../../pipeline/ranker-training.js';
@@ -22,9 +22,6 @@ import { TwostageError } from '../../errors.js';
 
 /** Time quantile of the training part that splits ranker training, as in the main job. */
 const RANKER_CUT_FRACTION = 0.8;
-
-/** Splits other than temporal: one training interaction in this many labels the ranker. */
-const HOLD_OUT_EVERY = 5;
 
 
 /**
@@ -55,14 +52,17 @@ async function trainAndRank(config: Config, offline: OfflineStore, context: FitC
   const sourceOptions = { seed: context.seed, factors: context.factors, candidateCount: context.candidateCount, quiet: true };
 
   // Ranker: retrieval trained on an inner split of the training part, labels from the rest. The
-  // inner split mirrors the outer one: a time cut for a temporal split, else a per-user hold-out.
-  const holdOut = context.cutTime === null ? innerHoldOut(train, context.seed) : undefined;
+  // inner split mirrors the outer one: a time cut for a temporal split, else per-user hold-out folds.
+  const holdOuts = context.cutTime === null ? holdOutFolds(train, context.seed) : null;
   const innerCut = quantileTime(train.timestamp, RANKER_CUT_FRACTION);
-  if (!holdOut && !Number.isFinite(innerCut)) throw new TwostageError('REC_ERR_TRAINING_FAILED', 'the training interactions have no timestamps, so the ranker has no time cut to learn across');
-  const before = subsetInteractions(train, holdOut ? (j) => !holdOut(j) : (j) => train.timestamp[j] < innerCut);
-  const innerRetriever = new MergedRetriever((await trainSources(before, shares, sourceOptions)).sources, context.candidateCount);
+  if (!holdOuts && !Number.isFinite(innerCut)) throw new TwostageError('REC_ERR_TRAINING_FAILED', 'the training interactions have no timestamps, so the ranker has no time cut to learn across');
+  const folds: RankerFold[] = [];
+  for (const isLabel of holdOuts ?? [undefined]) {
+    const before = subsetInteractions(train, isLabel ? (j) => !isLabel(j) : (j) => train.timestamp[j] < innerCut);
+    folds.push({ retriever: new MergedRetriever((await trainSources(before, shares, sourceOptions)).sources, context.candidateCount), isLabel });
+  }
   const objective = resolveRankerObjective(config.RANKER_OBJECTIVE, feedback);
-  const rows = await buildRankerRows(offline, train, innerRetriever, { feedback, objective, cutTime: innerCut, negativesPerUser: NEGATIVES_PER_USER, isLabel: holdOut });
+  const rows = await buildRankerRowsOverFolds(offline, train, folds, { feedback, objective, cutTime: innerCut, negativesPerUser: NEGATIVES_PER_USER });
   if (rows.count < 2 || rows.positives === 0) throw new TwostageError('REC_ERR_TRAINING_FAILED', `too few ranker rows after the inner cut (${rows.count} rows, ${rows.positives} positive)`);
   const trained = await trainRanker(rows, objective, context.seed, true);
 
@@ -78,13 +78,8 @@ async function trainAndRank(config: Config, offline: OfflineStore, context: FitC
     users,
     ...orderLists(train, candidateRows, scores, users.length),
     trainingLoss: lossMetric ? { name: `validation ${lossMetric}`, points: trained.result.evalHistory[lossMetric].map((loss, round) => ({ step: round + 1, loss })) } : undefined,
-    details: { ...trained.params, rankerRows: rows.count, innerSplit: holdOut ? `one interaction in ${HOLD_OUT_EVERY} per user` : new Date(innerCut).toISOString(), ...trained.metrics },
+    details: { ...trained.params, rankerRows: rows.count, innerSplit: holdOuts ? `${HOLD_OUT_FOLDS} folds, one interaction in ${HOLD_OUT_FOLDS} per user labelling each` : new Date(innerCut).toISOString(), ...trained.metrics },
   };
-}
-
-/** Picks one training interaction in HOLD_OUT_EVERY, by a seeded hash of the (user, item) pair. */
-function innerHoldOut(train: Interactions, seed: number): (j: number) => boolean {
-  return (j) => hashString(`${train.userIds[train.user[j]]}\u0000${train.itemIds[train.item[j]]}`, seed) % HOLD_OUT_EVERY === 0;
 }
 
 interface CandidateRows {
