@@ -14,11 +14,28 @@ export const RETRIEVAL_RANK_FEATURE = 'retrieval_rank';
  * item id), whatever order the list is stored in.
  */
 export function retrievalRanks(candidates: readonly Candidate[]): Int32Array {
+  const ranks = new Int32Array(candidates.length);
+  // Stores keep lists in this order, so the common case is a check instead of a sort.
+  if (isInRetrievalOrder(candidates)) {
+    for (let k = 0; k < ranks.length; k++) ranks[k] = k + 1;
+    return ranks;
+  }
   const order = candidates.map((_, k) => k);
   order.sort((a, b) => candidates[b].score - candidates[a].score || compareCodeUnits(candidates[a].itemId, candidates[b].itemId));
-  const ranks = new Int32Array(candidates.length);
   order.forEach((k, position) => (ranks[k] = position + 1));
   return ranks;
+}
+
+/** True when the list is strictly ordered by score descending, then item id ascending (no NaN score). */
+function isInRetrievalOrder(candidates: readonly Candidate[]): boolean {
+  for (let k = 1; k < candidates.length; k++) {
+    const previous = candidates[k - 1];
+    const current = candidates[k];
+    if (previous.score > current.score) continue;
+    if (previous.score === current.score && compareCodeUnits(previous.itemId, current.itemId) < 0) continue;
+    return false;
+  }
+  return candidates.length === 0 || candidates[0].score === candidates[0].score;
 }
 
 /**
@@ -45,18 +62,54 @@ export function oneHotName(source: string, category: string): string {
   return `${source}=${category}`;
 }
 
+/** Where a column's value comes from, decided once per encoder. */
+const SOURCE_RETRIEVAL_SCORE = 0;
+const SOURCE_RETRIEVAL_RANK = 1;
+const SOURCE_NAMED = 2;
+
+/**
+ * One item's columns encoded from its own values: `values[j]` is column j's encoded value when
+ * `present[j]` is 1 (the item has a non-null value for the column's source); other columns come
+ * from the candidate or the user in each request.
+ */
+interface EncodedItem {
+  readonly values: Float32Array;
+  readonly present: Uint8Array;
+}
+
 /**
  * Assembles ranker rows by feature name from the user's values, each candidate item's values and
  * the candidate's retrieval score and per-source extras. The same encoder builds the training
  * matrix, so a feature means the same thing in training and serving.
+ *
+ * A value is looked up in this order: the retrieval score and rank columns from the candidate,
+ * then the candidate's extras, then the item's values, then the user's. `encode` keeps each item's
+ * encoded columns in a WeakMap keyed by the item's values object: the serving feature reader
+ * returns the same object for an item while it is cached, so an item is encoded once per cache
+ * period and per ranker version (each loaded ranker has its own encoder).
  */
 export class ByNameEncoder implements CandidateEncoder {
   readonly featureNames: readonly string[];
   private readonly columns: readonly EncoderColumn[];
+  private readonly sourceKinds: Uint8Array;
+  /** Named columns by source name, for the candidate extras that override item and user values. */
+  private readonly columnsBySource: ReadonlyMap<string, readonly number[]>;
+  private readonly encodedItems = new WeakMap<NamedValues, EncodedItem>();
 
   constructor(spec: EncoderSpec) {
     this.columns = spec.columns;
     this.featureNames = spec.columns.map((c) => c.name);
+    this.sourceKinds = Uint8Array.from(spec.columns, (c) =>
+      c.source === RETRIEVAL_RANK_FEATURE ? SOURCE_RETRIEVAL_RANK : c.source === RETRIEVAL_SCORE_FEATURE ? SOURCE_RETRIEVAL_SCORE : SOURCE_NAMED,
+    );
+    const bySource = new Map<string, number[]>();
+    spec.columns.forEach((column, j) => {
+      if (this.sourceKinds[j] !== SOURCE_NAMED) return;
+      const list = bySource.get(column.source) ?? [];
+      list.push(j);
+      bySource.set(column.source, list);
+    });
+    this.columnsBySource = bySource;
   }
 
   /** An encoder of numeric columns named like the model's features (for models trained elsewhere). */
@@ -64,13 +117,34 @@ export class ByNameEncoder implements CandidateEncoder {
     return new ByNameEncoder({ format: 'twostage-encoder', version: 1, columns: featureNames.map((name) => ({ name, source: name, kind: 'numeric' })) });
   }
 
+  /** Writes the rows of `input.candidates` to `out` (shape [candidates, columns]); the same values as `encodeRow` on each candidate. */
   encode(input: EncodeInput, out: Float32Array): void {
     const width = this.columns.length;
     const rows = input.candidates.length;
     if (out.length < rows * width) throw new RangeError(`output matrix has length ${out.length}, expected at least ${rows * width}`);
     const ranks = retrievalRanks(input.candidates);
+    const user = this.encodeValues(input.user);
+    const kinds = this.sourceKinds;
+
     for (let row = 0; row < rows; row++) {
-      this.encodeRow(input.user, input.items[row] ?? {}, input.candidates[row], out, row * width, ranks[row]);
+      const candidate = input.candidates[row];
+      const values = input.items[row];
+      const item = values === undefined ? null : this.encodedItem(values);
+      const offset = row * width;
+      for (let j = 0; j < width; j++) {
+        const kind = kinds[j];
+        if (kind === SOURCE_RETRIEVAL_SCORE) out[offset + j] = numeric(candidate.score);
+        else if (kind === SOURCE_RETRIEVAL_RANK) out[offset + j] = ranks[row];
+        else out[offset + j] = item !== null && item.present[j] === 1 ? item.values[j] : user.values[j];
+      }
+      const extras = candidate.extras;
+      if (extras === undefined) continue;
+      for (const source in extras) {
+        const extra = extras[source];
+        const targets = extra === undefined ? undefined : this.columnsBySource.get(source);
+        if (targets === undefined) continue;
+        for (const j of targets) out[offset + j] = this.encodeValue(j, extra);
+      }
     }
   }
 
@@ -79,8 +153,37 @@ export class ByNameEncoder implements CandidateEncoder {
     for (let j = 0; j < this.columns.length; j++) {
       const column = this.columns[j];
       const value = column.source === RETRIEVAL_RANK_FEATURE ? (candidate ? retrievalRank : Number.NaN) : lookup(column.source, user, item, candidate);
-      out[offset + j] = column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
+      out[offset + j] = this.encodeValue(j, value);
     }
+  }
+
+  private encodedItem(values: NamedValues): EncodedItem {
+    let encoded = this.encodedItems.get(values);
+    if (encoded === undefined) {
+      encoded = this.encodeValues(values);
+      this.encodedItems.set(values, encoded);
+    }
+    return encoded;
+  }
+
+  /** Encodes every named column from one entity's values; a column is present when the value is neither null nor absent. */
+  private encodeValues(values: NamedValues): EncodedItem {
+    const width = this.columns.length;
+    const encoded = new Float32Array(width).fill(Number.NaN);
+    const present = new Uint8Array(width);
+    for (let j = 0; j < width; j++) {
+      if (this.sourceKinds[j] !== SOURCE_NAMED) continue;
+      const value = values[this.columns[j].source];
+      if (value === null || value === undefined) continue;
+      encoded[j] = this.encodeValue(j, value);
+      present[j] = 1;
+    }
+    return { values: encoded, present };
+  }
+
+  private encodeValue(j: number, value: FeatureValue | undefined): number {
+    const column = this.columns[j];
+    return column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
   }
 }
 
