@@ -275,8 +275,8 @@ function predictNumericMargins(forest: Forest, matrix: Float32Array, rows: numbe
 }
 
 /**
- * The walk over complete trees: trees in the outer loop, four rows at a time so four independent
- * walks overlap in the CPU (one walk is a chain of dependent loads). A step goes left when
+ * Walks complete trees: trees in the outer loop, four rows at a time so four independent walks
+ * overlap in the CPU, because one walk is a chain of dependent loads. A step goes left when
  * value < threshold (float32 values compared exactly, as XGBoost does), right when value ≥
  * threshold, and in the default direction when the value is NaN. Each row adds its trees in order
  * with a float32 rounding after each, so the sums equal the node-by-node walk bit for bit.
@@ -284,22 +284,39 @@ function predictNumericMargins(forest: Forest, matrix: Float32Array, rows: numbe
 function predictCompleteMargins(complete: CompleteForest, width: number, base: number, matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
   const { depth, internalCount, splits, thresholds, leaves } = complete;
   const leafCount = internalCount + 1;
+  const constant = constantColumns(matrix, rows, width);
   out.fill(base, 0, rows);
   for (let t = 0; t < trees; t++) {
     const root = t * internalCount;
     // Leaf j of tree t is at leaves[t × leafCount + j], and a walk ends at heap index internalCount + j.
     const leafBase = t * leafCount - internalCount;
+
+    // Splits on a column with one value in every row (the user's features, when the rows are one
+    // user's candidates) send every row the same way, so they are taken once for the batch.
+    let start = 0;
+    let startLevel = 0;
+    while (startLevel < depth) {
+      const slot = (root + start) << 1;
+      const code = splits[slot];
+      const column = code < 0 ? ~code : code;
+      if (constant[column] === 0) break;
+      const threshold = thresholds[slot + 1];
+      const value = matrix[column];
+      start = 2 * start + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+      startLevel++;
+    }
+
     let r = 0;
     for (; r + 4 <= rows; r += 4) {
       const row0 = r * width;
       const row1 = row0 + width;
       const row2 = row1 + width;
       const row3 = row2 + width;
-      let i0 = 0;
-      let i1 = 0;
-      let i2 = 0;
-      let i3 = 0;
-      for (let level = 0; level < depth; level++) {
+      let i0 = start;
+      let i1 = start;
+      let i2 = start;
+      let i3 = start;
+      for (let level = startLevel; level < depth; level++) {
         let slot = (root + i0) << 1;
         let code = splits[slot];
         let threshold = thresholds[slot + 1];
@@ -331,8 +348,8 @@ function predictCompleteMargins(complete: CompleteForest, width: number, base: n
     }
     for (; r < rows; r++) {
       const rowStart = r * width;
-      let i = 0;
-      for (let level = 0; level < depth; level++) {
+      let i = start;
+      for (let level = startLevel; level < depth; level++) {
         const slot = (root + i) << 1;
         const code = splits[slot];
         const threshold = thresholds[slot + 1];
@@ -342,6 +359,25 @@ function predictCompleteMargins(complete: CompleteForest, width: number, base: n
       out[r] = Math.fround(out[r] + leaves[leafBase + i]);
     }
   }
+}
+
+/**
+ * Flags (1) the columns whose value is the same in all `rows` rows: equal numbers, or NaN in
+ * every row. With one row or none no column is flagged, so the walk stays per row.
+ */
+function constantColumns(matrix: Float32Array, rows: number, width: number): Uint8Array {
+  const constant = new Uint8Array(width);
+  if (rows < 2) return constant;
+  for (let j = 0; j < width; j++) {
+    const first = matrix[j];
+    let same = 1;
+    for (let r = 1; r < rows && same === 1; r++) {
+      const value = matrix[r * width + j];
+      if (value !== first && (value === value || first === first)) same = 0;
+    }
+    constant[j] = same;
+  }
+  return constant;
 }
 
 /** Predicts in the objective's output space (probability for binary:logistic). */

@@ -62,15 +62,15 @@ export function oneHotName(source: string, category: string): string {
   return `${source}=${category}`;
 }
 
-/** Where a column's value comes from, decided once per encoder. */
+/** Source kinds of a column's value, decided once per encoder. */
 const SOURCE_RETRIEVAL_SCORE = 0;
 const SOURCE_RETRIEVAL_RANK = 1;
 const SOURCE_NAMED = 2;
 
 /**
- * One item's columns encoded from its own values: `values[j]` is column j's encoded value when
- * `present[j]` is 1 (the item has a non-null value for the column's source); other columns come
- * from the candidate or the user in each request.
+ * One item's columns encoded from its own values. `values[j]` is column j's encoded value when
+ * `present[j]` is 1, that is when the item has a non-null value for the column's source. The
+ * other columns come from the candidate or the user in each request.
  */
 interface EncodedItem {
   readonly values: Float32Array;
@@ -84,9 +84,9 @@ interface EncodedItem {
  *
  * A value is looked up in this order: the retrieval score and rank columns from the candidate,
  * then the candidate's extras, then the item's values, then the user's. `encode` keeps each item's
- * encoded columns in a WeakMap keyed by the item's values object: the serving feature reader
+ * encoded columns in a WeakMap keyed by the item's values object. The serving feature reader
  * returns the same object for an item while it is cached, so an item is encoded once per cache
- * period and per ranker version (each loaded ranker has its own encoder).
+ * period and per ranker version, because each loaded ranker has its own encoder.
  */
 export class ByNameEncoder implements CandidateEncoder {
   readonly featureNames: readonly string[];
@@ -99,9 +99,7 @@ export class ByNameEncoder implements CandidateEncoder {
   constructor(spec: EncoderSpec) {
     this.columns = spec.columns;
     this.featureNames = spec.columns.map((c) => c.name);
-    this.sourceKinds = Uint8Array.from(spec.columns, (c) =>
-      c.source === RETRIEVAL_RANK_FEATURE ? SOURCE_RETRIEVAL_RANK : c.source === RETRIEVAL_SCORE_FEATURE ? SOURCE_RETRIEVAL_SCORE : SOURCE_NAMED,
-    );
+    this.sourceKinds = Uint8Array.from(spec.columns, (c) => sourceKind(c.source));
     const bySource = new Map<string, number[]>();
     spec.columns.forEach((column, j) => {
       if (this.sourceKinds[j] !== SOURCE_NAMED) return;
@@ -185,6 +183,12 @@ export class ByNameEncoder implements CandidateEncoder {
     const column = this.columns[j];
     return column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
   }
+}
+
+function sourceKind(source: string): number {
+  if (source === RETRIEVAL_RANK_FEATURE) return SOURCE_RETRIEVAL_RANK;
+  if (source === RETRIEVAL_SCORE_FEATURE) return SOURCE_RETRIEVAL_SCORE;
+  return SOURCE_NAMED;
 }
 
 /** Parses and checks `encoder.json` against the model's feature names. */

@@ -3,9 +3,9 @@ import type { FromWorker, ToWorker } from './cluster.js';
 import { startServer, type RunningServer } from './server.js';
 
 /**
- * Entry point of one API worker process forked by `startServing`: waits for the configuration from
- * the primary, starts the server, and closes it gracefully on `stop`, SIGINT or SIGTERM (a terminal's
- * Ctrl-C reaches every process of the group, so each worker drains its own requests).
+ * Entry point of one API worker process forked by `startServing`. It waits for the configuration
+ * from the primary, starts the server, and closes it gracefully on `stop`, SIGINT or SIGTERM. A
+ * terminal's Ctrl-C reaches every process of the group, so each worker drains its own requests.
  */
 let server: RunningServer | null = null;
 let closing: Promise<void> | null = null;

@@ -5,7 +5,7 @@ import { trainGbdt } from '../../src/ranking/gbdt/train.js';
 import { loadXgboostModel } from '../../src/ranking/xgboost-json.js';
 import { readPeerTable } from './peer-data.js';
 
-/** The same forest without its complete-tree layout, so prediction takes the node-by-node walk. */
+/** Copies the forest without its complete-tree layout, so prediction takes the node-by-node walk. */
 function nodeByNode(forest: Forest): Forest {
   return { ...forest, complete: null };
 }
@@ -39,6 +39,22 @@ describe('complete-tree prediction walk', () => {
     });
   }
 
+  it('takes constant columns once per batch', async () => {
+    const forest = compileForest(await loadXgboostModel(sharedPath('peers', 'model.json')));
+    const width = table.featureNames.length;
+    // Batches of one user's candidates: the first half of the columns repeat row 0's values, one of them NaN everywhere.
+    for (const rows of [1, 2, 7, 100]) {
+      const matrix = table.matrix.slice(0, rows * width);
+      for (let r = 1; r < rows; r++) for (let j = 0; j < width / 2; j++) matrix[r * width + j] = matrix[j];
+      for (let r = 0; r < rows; r++) matrix[r * width + 3] = Number.NaN;
+      const complete = new Float32Array(rows);
+      const walked = new Float32Array(rows);
+      predictMargins(forest, matrix, rows, complete);
+      predictMargins(nodeByNode(forest), matrix, rows, walked);
+      expect(differingRows(complete, walked)).toEqual([]);
+    }
+  });
+
   it('pads trees of different depths', async () => {
     // Depth-4 trees on few rows stop early in places, so the padded leaves are exercised.
     let state = 7;
@@ -62,7 +78,7 @@ describe('complete-tree prediction walk', () => {
     predictMargins(nodeByNode(forest), matrix, rows, walked);
     expect(differingRows(complete, walked)).toEqual([]);
 
-    // The first trees alone, as `treeCount` asks.
+    // The first trees alone, as `treeCount` requests.
     predictMargins(forest, matrix, rows, complete, 5);
     predictMargins(nodeByNode(forest), matrix, rows, walked, 5);
     expect(differingRows(complete, walked)).toEqual([]);
