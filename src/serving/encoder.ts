@@ -68,13 +68,13 @@ const SOURCE_RETRIEVAL_RANK = 1;
 const SOURCE_NAMED = 2;
 
 /**
- * One item's columns encoded from its own values. `values[j]` is column j's encoded value when
- * `present[j]` is 1, that is when the item has a non-null value for the column's source. The
- * other columns come from the candidate or the user in each request.
+ * One entity's named columns encoded from its own values: NaN where it has no value, and for the
+ * retrieval score and rank columns, which each request fills from the candidate.
  */
 interface EncodedItem {
   readonly values: Float32Array;
-  readonly present: Uint8Array;
+  /** Named columns whose source value is null or absent; in an item's row they take the user's value. */
+  readonly absent: Int32Array;
 }
 
 /**
@@ -92,6 +92,9 @@ export class ByNameEncoder implements CandidateEncoder {
   readonly featureNames: readonly string[];
   private readonly columns: readonly EncoderColumn[];
   private readonly sourceKinds: Uint8Array;
+  /** Columns of the retrieval score and of the retrieval rank (a spec may name either twice). */
+  private readonly scoreColumns: Int32Array;
+  private readonly rankColumns: Int32Array;
   /** Named columns by source name, for the candidate extras that override item and user values. */
   private readonly columnsBySource: ReadonlyMap<string, readonly number[]>;
   private readonly encodedItems = new WeakMap<NamedValues, EncodedItem>();
@@ -100,6 +103,9 @@ export class ByNameEncoder implements CandidateEncoder {
     this.columns = spec.columns;
     this.featureNames = spec.columns.map((c) => c.name);
     this.sourceKinds = Uint8Array.from(spec.columns, (c) => sourceKind(c.source));
+    const columnsOfKind = (kind: number) => Int32Array.from(spec.columns.keys()).filter((j) => this.sourceKinds[j] === kind);
+    this.scoreColumns = columnsOfKind(SOURCE_RETRIEVAL_SCORE);
+    this.rankColumns = columnsOfKind(SOURCE_RETRIEVAL_RANK);
     const bySource = new Map<string, number[]>();
     spec.columns.forEach((column, j) => {
       if (this.sourceKinds[j] !== SOURCE_NAMED) return;
@@ -121,20 +127,22 @@ export class ByNameEncoder implements CandidateEncoder {
     const rows = input.candidates.length;
     if (out.length < rows * width) throw new RangeError(`output matrix has length ${out.length}, expected at least ${rows * width}`);
     const ranks = retrievalRanks(input.candidates);
-    const user = this.encodeValues(input.user);
-    const kinds = this.sourceKinds;
+    const user = this.encodeValues(input.user).values;
 
     for (let row = 0; row < rows; row++) {
       const candidate = input.candidates[row];
       const values = input.items[row];
-      const item = values === undefined ? null : this.encodedItem(values);
       const offset = row * width;
-      for (let j = 0; j < width; j++) {
-        const kind = kinds[j];
-        if (kind === SOURCE_RETRIEVAL_SCORE) out[offset + j] = numeric(candidate.score);
-        else if (kind === SOURCE_RETRIEVAL_RANK) out[offset + j] = ranks[row];
-        else out[offset + j] = item !== null && item.present[j] === 1 ? item.values[j] : user.values[j];
+      // The item's row, then the user's values where the item has none, then the candidate's columns.
+      if (values === undefined) {
+        out.set(user, offset);
+      } else {
+        const item = this.encodedItem(values);
+        out.set(item.values, offset);
+        for (let k = 0; k < item.absent.length; k++) out[offset + item.absent[k]] = user[item.absent[k]];
       }
+      for (let k = 0; k < this.scoreColumns.length; k++) out[offset + this.scoreColumns[k]] = numeric(candidate.score);
+      for (let k = 0; k < this.rankColumns.length; k++) out[offset + this.rankColumns[k]] = ranks[row];
       const extras = candidate.extras;
       if (extras === undefined) continue;
       for (const source in extras) {
@@ -164,19 +172,21 @@ export class ByNameEncoder implements CandidateEncoder {
     return encoded;
   }
 
-  /** Encodes every named column from one entity's values; a column is present when the value is neither null nor absent. */
+  /** Encodes every named column from one entity's values. */
   private encodeValues(values: NamedValues): EncodedItem {
     const width = this.columns.length;
     const encoded = new Float32Array(width).fill(Number.NaN);
-    const present = new Uint8Array(width);
+    const absent: number[] = [];
     for (let j = 0; j < width; j++) {
       if (this.sourceKinds[j] !== SOURCE_NAMED) continue;
       const value = values[this.columns[j].source];
-      if (value === null || value === undefined) continue;
+      if (value === null || value === undefined) {
+        absent.push(j);
+        continue;
+      }
       encoded[j] = this.encodeValue(j, value);
-      present[j] = 1;
     }
-    return { values: encoded, present };
+    return { values: encoded, absent: Int32Array.from(absent) };
   }
 
   private encodeValue(j: number, value: FeatureValue | undefined): number {
