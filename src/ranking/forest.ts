@@ -39,23 +39,23 @@ export interface Forest {
 
 /**
  * Deepest tree that is padded to a complete tree for prediction. A tree of depth d takes
- * 12 × 2^d bytes in that layout (3 KB at depth 8); deeper forests take the node-by-node walk.
+ * 12 × 2^d bytes in that layout (3 KB at depth 8); a forest with a deeper tree takes the node-by-node walk.
  */
 const MAX_COMPLETE_DEPTH = 8;
 
 /**
- * Numeric trees padded to complete binary trees of one depth `depth`, so a walk is exactly `depth`
- * steps with no leaf test. Internal node i of tree t (heap order: children 2i + 1 and 2i + 2) is
- * at slot `t × internalCount + i` of `splits`, two 32-bit values per slot: the feature index
- * (bitwise-inverted when missing values go left) and the float32 threshold (read through
- * `thresholds`, a Float32Array view of the same buffer). Leaf j (0 ≤ j < 2^depth) of tree t is
- * `leaves[t × 2^depth + j]`. An original leaf above the last level has its value copied to every
- * leaf below its position, so the padding splits under it can go either way.
+ * Numeric trees, each padded to a complete binary tree of its own depth, so a walk through tree t
+ * is exactly `depths[t]` steps with no leaf test. Internal node i of tree t (heap order: children
+ * 2i + 1 and 2i + 2) is at slot `splitStarts[t] + i` of `splits`, two 32-bit values per slot: the
+ * feature index (bitwise-inverted when missing values go left) and the float32 threshold (read
+ * through `thresholds`, a Float32Array view of the same buffer). Leaf j (0 ≤ j < 2^depth) of tree
+ * t is `leaves[leafStarts[t] + j]`. An original leaf above the last level has its value copied to
+ * every leaf below its position, so the padding splits under it can go either way.
  */
 export interface CompleteForest {
-  readonly depth: number;
-  /** 2^depth − 1: internal nodes per tree. */
-  readonly internalCount: number;
+  readonly depths: Uint8Array;
+  readonly splitStarts: Int32Array;
+  readonly leafStarts: Int32Array;
   readonly splits: Int32Array;
   readonly thresholds: Float32Array;
   readonly leaves: Float32Array;
@@ -138,20 +138,30 @@ export function compileForest(model: GbdtModel): Forest {
   };
 }
 
-/** Pads every tree of a numeric model to a complete tree of the forest's maximum depth; null when that depth exceeds MAX_COMPLETE_DEPTH. */
+/** Pads every tree of a numeric model to a complete tree of its depth; null when some tree is deeper than MAX_COMPLETE_DEPTH. */
 function compileComplete(model: GbdtModel): CompleteForest | null {
-  let depth = 0;
-  for (const tree of model.trees) {
-    depth = Math.max(depth, treeDepth(tree.leftChildren, tree.rightChildren));
+  const trees = model.trees.length;
+  const depths = new Uint8Array(trees);
+  const splitStarts = new Int32Array(trees);
+  const leafStarts = new Int32Array(trees);
+  let splitCount = 0;
+  let leafCount = 0;
+  for (let t = 0; t < trees; t++) {
+    const depth = treeDepth(model.trees[t].leftChildren, model.trees[t].rightChildren);
     if (depth > MAX_COMPLETE_DEPTH) return null;
+    depths[t] = depth;
+    splitStarts[t] = splitCount;
+    leafStarts[t] = leafCount;
+    splitCount += (1 << depth) - 1;
+    leafCount += 1 << depth;
   }
-  const internalCount = (1 << depth) - 1;
-  const leafCount = 1 << depth;
-  const splits = new Int32Array(2 * internalCount * model.trees.length);
+  const splits = new Int32Array(2 * splitCount);
   const thresholds = new Float32Array(splits.buffer);
-  const leaves = new Float32Array(leafCount * model.trees.length);
+  const leaves = new Float32Array(leafCount);
 
   model.trees.forEach((tree, t) => {
+    const depth = depths[t];
+    const internalCount = (1 << depth) - 1;
     // Depth-first over (original node, heap position, level); padding splits stay feature 0, threshold 0.
     const stack: number[] = [0, 0, 0];
     while (stack.length > 0) {
@@ -160,17 +170,17 @@ function compileComplete(model: GbdtModel): CompleteForest | null {
       const node = stack.pop() as number;
       if (tree.leftChildren[node] === -1) {
         const span = 1 << (depth - level);
-        const first = ((heap + 1) << (depth - level)) - 1 - internalCount;
-        leaves.fill(tree.splitConditions[node], t * leafCount + first, t * leafCount + first + span);
+        const first = leafStarts[t] + ((heap + 1) << (depth - level)) - 1 - internalCount;
+        leaves.fill(tree.splitConditions[node], first, first + span);
         continue;
       }
-      const slot = 2 * (t * internalCount + heap);
+      const slot = 2 * (splitStarts[t] + heap);
       splits[slot] = tree.defaultLeft[node] === 1 ? ~tree.splitIndices[node] : tree.splitIndices[node];
       thresholds[slot + 1] = tree.splitConditions[node];
       stack.push(tree.leftChildren[node], 2 * heap + 1, level + 1, tree.rightChildren[node], 2 * heap + 2, level + 1);
     }
   });
-  return { depth, internalCount, splits, thresholds, leaves };
+  return { depths, splitStarts, leafStarts, splits, thresholds, leaves };
 }
 
 /** Depth of a tree (0 for a single leaf) from its child links. */
@@ -282,14 +292,14 @@ function predictNumericMargins(forest: Forest, matrix: Float32Array, rows: numbe
  * with a float32 rounding after each, so the sums equal the node-by-node walk bit for bit.
  */
 function predictCompleteMargins(complete: CompleteForest, width: number, base: number, matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
-  const { depth, internalCount, splits, thresholds, leaves } = complete;
-  const leafCount = internalCount + 1;
+  const { depths, splitStarts, leafStarts, splits, thresholds, leaves } = complete;
   const constant = constantColumns(matrix, rows, width);
   out.fill(base, 0, rows);
   for (let t = 0; t < trees; t++) {
-    const root = t * internalCount;
-    // Leaf j of tree t is at leaves[t × leafCount + j], and a walk ends at heap index internalCount + j.
-    const leafBase = t * leafCount - internalCount;
+    const depth = depths[t];
+    const root = splitStarts[t];
+    // A walk ends at heap index 2^depth − 1 + j for leaf j.
+    const leafBase = leafStarts[t] - ((1 << depth) - 1);
 
     // Splits on a column with one value in every row (the user's features, when the rows are one
     // user's candidates) send every row the same way, so they are taken once for the batch.

@@ -56,21 +56,24 @@ describe('complete-tree prediction walk', () => {
   });
 
   it('pads trees of different depths', async () => {
-    // Depth-4 trees on few rows stop early in places, so the padded leaves are exercised.
+    // Depth-4 trees on few rows stop early in places, and gamma makes later trees shallower, so
+    // trees of several depths and padded leaves are exercised.
     let state = 7;
     const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
     const rows = 300;
     const matrix = Float32Array.from({ length: rows * 3 }, () => (next() < 0.15 ? Number.NaN : Math.floor(next() * 8)));
     const labels = Float32Array.from({ length: rows }, (_, r) => (matrix[3 * r] > 3 ? 1 : 0) + (Number.isNaN(matrix[3 * r + 1]) ? 0.5 : 0) + next());
     const { model } = await trainGbdt(
-      { num_boost_round: 30, max_depth: 4, eta: 0.3, min_child_weight: 5, seed: 0 },
+      { num_boost_round: 30, max_depth: 4, eta: 0.3, min_child_weight: 5, gamma: 0.1, seed: 0 },
       { matrix, rows, featureNames: ['a', 'b', 'c'], labels },
       { progress: false },
     );
     const forest = compileForest(model);
-    expect(forest.complete?.depth).toBe(4);
-    const sizes = new Set(model.trees.map((tree) => tree.leftChildren.length));
-    expect(sizes.size).toBeGreaterThan(1);
+    const depths = Array.from(forest.complete?.depths ?? []);
+    expect(Math.max(...depths)).toBe(4);
+    expect(new Set(depths).size).toBeGreaterThan(1);
+    // Some tree has fewer nodes than a complete tree of its depth, so padding is walked.
+    expect(model.trees.some((tree, t) => tree.leftChildren.length < 2 ** (depths[t] + 1) - 1)).toBe(true);
 
     const complete = new Float32Array(rows);
     const walked = new Float32Array(rows);
