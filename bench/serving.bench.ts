@@ -22,14 +22,14 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Candidate } from '../src/store/types.js';
 
 /**
- * Load test of POST /recommendations on two store setups in the same run: the embedded stores
- * (SQLite candidates and features) and Redis on 127.0.0.1:6379 (candidates and features under a
- * random key prefix, removed afterwards). Both use a local artifact folder and a SQLite registry in
- * their own temporary WORKDIR: 100 candidates per user ranked by a 200-tree depth-6 model, top_k 10.
- * Each API runs in its own process, one after the other; autocannon sends from this one, all on
- * 127.0.0.1. Runs per server: the baseline GET /health/live at the target rate, POST
+ * Load test of POST /recommendations on three setups in the same run: the embedded stores
+ * (SQLite candidates and features) served by one process and by SERVE_WORKERS=2 processes, and
+ * Redis on 127.0.0.1:6379 (candidates and features under a random key prefix, removed afterwards).
+ * Each setup uses a local artifact folder and a SQLite registry in its own temporary WORKDIR: 100
+ * candidates per user ranked by a 200-tree depth-6 model, top_k 10. Each API runs in its own
+ * process (and its workers), one after the other; autocannon sends from this one, all on 127.0.0.1. Runs per server: the baseline GET /health/live at the target rate, POST
  * /recommendations at the target rate (the p99 target), then POST at the highest rate the server
- * sustains. Bounded: about a minute.
+ * sustains. Bounded: about a minute and a half.
  */
 const USERS = 2_000;
 const ITEMS = 5_000;
@@ -134,7 +134,7 @@ export async function seedStores(config: Config, rankerFiles: ReadonlyMap<string
 }
 
 /** Trains the ranker once for every store setup: 200 rounds of depth-6 trees on random rows of the serving features. */
-async function trainBenchRanker(): Promise<ReadonlyMap<string, Buffer>> {
+export async function trainBenchRanker(): Promise<ReadonlyMap<string, Buffer>> {
   const next = random(2);
   const spec: EncoderSpec = {
     format: 'twostage-encoder',
@@ -183,13 +183,14 @@ interface RunFigures {
   non2xx: number;
 }
 
+/** CPU time (user + system) of every process answering requests (all SERVE_WORKERS workers), ms. */
 async function serverCpuMs(child: ChildProcess): Promise<number> {
   const reply = new Promise<number>((resolve) => {
     const onMessage = (message: unknown) => {
-      const cpu = (message as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
+      const cpuMs = (message as { cpuMs?: number }).cpuMs;
+      if (cpuMs === undefined) return;
       child.off('message', onMessage);
-      resolve((cpu.user + cpu.system) / 1000);
+      resolve(cpuMs);
     };
     child.on('message', onMessage);
   });
@@ -301,7 +302,7 @@ async function deleteRedisKeys(prefix: string): Promise<number> {
 function printRows(setup: string, runs: readonly RunFigures[]): void {
   for (const r of runs) {
     console.log(
-      `${setup.padEnd(9)} ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}  ${(r.storeCpuMsPerRequest === null ? '-' : r.storeCpuMsPerRequest.toFixed(3)).padStart(16)}`,
+      `${setup.padEnd(10)} ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}  ${(r.storeCpuMsPerRequest === null ? '-' : r.storeCpuMsPerRequest.toFixed(3)).padStart(16)}`,
     );
   }
 }
@@ -311,7 +312,11 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a
 export default async function main(): Promise<void> {
   const prefix = `bench:${randomBytes(6).toString('hex')}:`;
   const redisUrl = `${REDIS_URL}?prefix=${prefix}`;
-  const setups = [makeSetup('embedded', false, {}), makeSetup('redis', true, { ONLINE_STORE_URL: redisUrl, CANDIDATE_STORE_URL: redisUrl })];
+  const setups = [
+    makeSetup('embedded', false, { SERVE_WORKERS: '1' }),
+    makeSetup('embedded2', false, { SERVE_WORKERS: '2' }),
+    makeSetup('redis', true, { SERVE_WORKERS: '1', ONLINE_STORE_URL: redisUrl, CANDIDATE_STORE_URL: redisUrl }),
+  ];
   const load1 = loadavg()[0];
   try {
     const rankerFiles = await trainBenchRanker();
@@ -319,12 +324,15 @@ export default async function main(): Promise<void> {
     for (const setup of setups) results.push(await measure(setup, rankerFiles));
 
     console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates; Redis at ${REDIS_URL}`);
-    console.log('stores    run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req  Redis CPU ms/req');
+    console.log('embedded2: the embedded stores served by SERVE_WORKERS=2 processes; the other rows by one process');
+    console.log('stores     run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req  Redis CPU ms/req');
     setups.forEach((setup, s) => printRows(setup.name, results[s]));
-    const [embedded, redis] = results;
+    const [embedded, embedded2, redis] = results;
     for (let r = 1; r < embedded.length; r++) {
       const e = embedded[r];
+      const w = embedded2[r];
       const x = redis[r];
+      console.log(`2 processes / 1, ${e.name}: req/s ${ratio(w.rps, e.rps)}, p50 ${ratio(w.p50, e.p50)}, p99 ${ratio(w.p99, e.p99)}, server CPU per request ${ratio(w.cpuMsPerRequest, e.cpuMsPerRequest)}`);
       console.log(`redis / embedded, ${e.name}: req/s ${ratio(x.rps, e.rps)}, p50 ${ratio(x.p50, e.p50)}, p99 ${ratio(x.p99, e.p99)}, server CPU per request ${ratio(x.cpuMsPerRequest, e.cpuMsPerRequest)}, server + Redis CPU per request ${ratio(x.cpuMsPerRequest + (x.storeCpuMsPerRequest ?? 0), e.cpuMsPerRequest)}`);
     }
     for (let s = 0; s < setups.length; s++) {

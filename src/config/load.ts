@@ -20,6 +20,7 @@ export interface Config {
   readonly MAX_TOP_K: number;
   readonly HOST: string;
   readonly PORT: number;
+  readonly SERVE_WORKERS: number;
   readonly MAX_USER_ID_LENGTH: number;
   readonly BODY_LIMIT: number;
   readonly MODEL_POLL_MS: number;

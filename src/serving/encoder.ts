@@ -14,11 +14,28 @@ export const RETRIEVAL_RANK_FEATURE = 'retrieval_rank';
  * item id), whatever order the list is stored in.
  */
 export function retrievalRanks(candidates: readonly Candidate[]): Int32Array {
+  const ranks = new Int32Array(candidates.length);
+  // Stores keep lists in this order, so the common case is a check instead of a sort.
+  if (isInRetrievalOrder(candidates)) {
+    for (let k = 0; k < ranks.length; k++) ranks[k] = k + 1;
+    return ranks;
+  }
   const order = candidates.map((_, k) => k);
   order.sort((a, b) => candidates[b].score - candidates[a].score || compareCodeUnits(candidates[a].itemId, candidates[b].itemId));
-  const ranks = new Int32Array(candidates.length);
   order.forEach((k, position) => (ranks[k] = position + 1));
   return ranks;
+}
+
+/** True when the list is strictly ordered by score descending, then item id ascending (no NaN score). */
+function isInRetrievalOrder(candidates: readonly Candidate[]): boolean {
+  for (let k = 1; k < candidates.length; k++) {
+    const previous = candidates[k - 1];
+    const current = candidates[k];
+    if (previous.score > current.score) continue;
+    if (previous.score === current.score && compareCodeUnits(previous.itemId, current.itemId) < 0) continue;
+    return false;
+  }
+  return candidates.length === 0 || candidates[0].score === candidates[0].score;
 }
 
 /**
@@ -45,18 +62,58 @@ export function oneHotName(source: string, category: string): string {
   return `${source}=${category}`;
 }
 
+/** Source kinds of a column's value, decided once per encoder. */
+const SOURCE_RETRIEVAL_SCORE = 0;
+const SOURCE_RETRIEVAL_RANK = 1;
+const SOURCE_NAMED = 2;
+
+/**
+ * One entity's named columns encoded from its own values: NaN where it has no value, and for the
+ * retrieval score and rank columns, which each request fills from the candidate.
+ */
+interface EncodedItem {
+  readonly values: Float32Array;
+  /** Named columns whose source value is null or absent; in an item's row they take the user's value. */
+  readonly absent: Int32Array;
+}
+
 /**
  * Assembles ranker rows by feature name from the user's values, each candidate item's values and
  * the candidate's retrieval score and per-source extras. The same encoder builds the training
  * matrix, so a feature means the same thing in training and serving.
+ *
+ * A value is looked up in this order: the retrieval score and rank columns from the candidate,
+ * then the candidate's extras, then the item's values, then the user's. `encode` keeps each item's
+ * encoded columns in a WeakMap keyed by the item's values object. The serving feature reader
+ * returns the same object for an item while it is cached, so an item is encoded once per cache
+ * period and per ranker version, because each loaded ranker has its own encoder.
  */
 export class ByNameEncoder implements CandidateEncoder {
   readonly featureNames: readonly string[];
   private readonly columns: readonly EncoderColumn[];
+  private readonly sourceKinds: Uint8Array;
+  /** Columns of the retrieval score and of the retrieval rank (a spec may name either twice). */
+  private readonly scoreColumns: Int32Array;
+  private readonly rankColumns: Int32Array;
+  /** Named columns by source name, for the candidate extras that override item and user values. */
+  private readonly columnsBySource: ReadonlyMap<string, readonly number[]>;
+  private readonly encodedItems = new WeakMap<NamedValues, EncodedItem>();
 
   constructor(spec: EncoderSpec) {
     this.columns = spec.columns;
     this.featureNames = spec.columns.map((c) => c.name);
+    this.sourceKinds = Uint8Array.from(spec.columns, (c) => sourceKind(c.source));
+    const columnsOfKind = (kind: number) => Int32Array.from(spec.columns.keys()).filter((j) => this.sourceKinds[j] === kind);
+    this.scoreColumns = columnsOfKind(SOURCE_RETRIEVAL_SCORE);
+    this.rankColumns = columnsOfKind(SOURCE_RETRIEVAL_RANK);
+    const bySource = new Map<string, number[]>();
+    spec.columns.forEach((column, j) => {
+      if (this.sourceKinds[j] !== SOURCE_NAMED) return;
+      const list = bySource.get(column.source) ?? [];
+      list.push(j);
+      bySource.set(column.source, list);
+    });
+    this.columnsBySource = bySource;
   }
 
   /** An encoder of numeric columns named like the model's features (for models trained elsewhere). */
@@ -64,13 +121,36 @@ export class ByNameEncoder implements CandidateEncoder {
     return new ByNameEncoder({ format: 'twostage-encoder', version: 1, columns: featureNames.map((name) => ({ name, source: name, kind: 'numeric' })) });
   }
 
+  /** Writes the rows of `input.candidates` to `out` (shape [candidates, columns]); the same values as `encodeRow` on each candidate. */
   encode(input: EncodeInput, out: Float32Array): void {
     const width = this.columns.length;
     const rows = input.candidates.length;
     if (out.length < rows * width) throw new RangeError(`output matrix has length ${out.length}, expected at least ${rows * width}`);
     const ranks = retrievalRanks(input.candidates);
+    const user = this.encodeValues(input.user).values;
+
     for (let row = 0; row < rows; row++) {
-      this.encodeRow(input.user, input.items[row] ?? {}, input.candidates[row], out, row * width, ranks[row]);
+      const candidate = input.candidates[row];
+      const values = input.items[row];
+      const offset = row * width;
+      // The item's row, then the user's values where the item has none, then the candidate's columns.
+      if (values === undefined) {
+        out.set(user, offset);
+      } else {
+        const item = this.encodedItem(values);
+        out.set(item.values, offset);
+        for (let k = 0; k < item.absent.length; k++) out[offset + item.absent[k]] = user[item.absent[k]];
+      }
+      for (let k = 0; k < this.scoreColumns.length; k++) out[offset + this.scoreColumns[k]] = numeric(candidate.score);
+      for (let k = 0; k < this.rankColumns.length; k++) out[offset + this.rankColumns[k]] = ranks[row];
+      const extras = candidate.extras;
+      if (extras === undefined) continue;
+      for (const source in extras) {
+        const extra = extras[source];
+        const targets = extra === undefined ? undefined : this.columnsBySource.get(source);
+        if (targets === undefined) continue;
+        for (const j of targets) out[offset + j] = this.encodeValue(j, extra);
+      }
     }
   }
 
@@ -79,9 +159,46 @@ export class ByNameEncoder implements CandidateEncoder {
     for (let j = 0; j < this.columns.length; j++) {
       const column = this.columns[j];
       const value = column.source === RETRIEVAL_RANK_FEATURE ? (candidate ? retrievalRank : Number.NaN) : lookup(column.source, user, item, candidate);
-      out[offset + j] = column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
+      out[offset + j] = this.encodeValue(j, value);
     }
   }
+
+  private encodedItem(values: NamedValues): EncodedItem {
+    let encoded = this.encodedItems.get(values);
+    if (encoded === undefined) {
+      encoded = this.encodeValues(values);
+      this.encodedItems.set(values, encoded);
+    }
+    return encoded;
+  }
+
+  /** Encodes every named column from one entity's values. */
+  private encodeValues(values: NamedValues): EncodedItem {
+    const width = this.columns.length;
+    const encoded = new Float32Array(width).fill(Number.NaN);
+    const absent: number[] = [];
+    for (let j = 0; j < width; j++) {
+      if (this.sourceKinds[j] !== SOURCE_NAMED) continue;
+      const value = values[this.columns[j].source];
+      if (value === null || value === undefined) {
+        absent.push(j);
+        continue;
+      }
+      encoded[j] = this.encodeValue(j, value);
+    }
+    return { values: encoded, absent: Int32Array.from(absent) };
+  }
+
+  private encodeValue(j: number, value: FeatureValue | undefined): number {
+    const column = this.columns[j];
+    return column.kind === 'numeric' ? numeric(value) : oneHot(value, column.category ?? '');
+  }
+}
+
+function sourceKind(source: string): number {
+  if (source === RETRIEVAL_RANK_FEATURE) return SOURCE_RETRIEVAL_RANK;
+  if (source === RETRIEVAL_SCORE_FEATURE) return SOURCE_RETRIEVAL_SCORE;
+  return SOURCE_NAMED;
 }
 
 /** Parses and checks `encoder.json` against the model's feature names. */

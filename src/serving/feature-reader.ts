@@ -48,11 +48,13 @@ export function createFeatureReader(online: OnlineStore, options: { groups?: rea
       if (itemCacheMs === 0) return readItemsFromStore(itemIds, now);
 
       const clock = Date.now();
-      const result: (NamedValues | undefined)[] = itemIds.map((id) => {
-        const entry = cache.get(id);
-        return entry && entry.expires > clock ? entry.values : undefined;
-      });
-      const missing = itemIds.filter((_, i) => result[i] === undefined);
+      const result: NamedValues[] = new Array(itemIds.length);
+      const missing: string[] = [];
+      for (let i = 0; i < itemIds.length; i++) {
+        const entry = cache.get(itemIds[i]);
+        if (entry !== undefined && entry.expires > clock) result[i] = entry.values;
+        else missing.push(itemIds[i]);
+      }
       if (missing.length > 0) {
         const read = await readItemsFromStore(missing, now);
         if (cache.size + missing.length > MAX_CACHED_ITEMS) cache.clear();
@@ -60,7 +62,7 @@ export function createFeatureReader(online: OnlineStore, options: { groups?: rea
         let k = 0;
         for (let i = 0; i < result.length; i++) if (result[i] === undefined) result[i] = read[k++];
       }
-      return result as NamedValues[];
+      return result;
     },
     async readHistory(userId) {
       const [record] = await online.getMany(HISTORY_GROUP, [userId]);

@@ -75,9 +75,9 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
 
   const { ranker, encoder } = models.ranker;
   const rows = lookup.candidates.length;
-  const matrix = new Float32Array(rows * ranker.featureNames.length);
+  const matrix = scratch.matrix(rows * ranker.featureNames.length);
   encoder.encode({ user, items, candidates: lookup.candidates }, matrix);
-  const scores = new Float32Array(rows);
+  const scores = scratch.scores(rows);
   ranker.predict(matrix, rows, scores);
 
   const ranked = lookup.candidates
@@ -88,6 +88,24 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
     .map((c) => ({ parent_asin: c.itemId, predicted_rating: c.score }));
   return response(userId, ranked, lookup.path, lookup.reason, versions);
 }
+
+/**
+ * Buffers for the ranker matrix and scores, shared by all requests: encoding, prediction and the
+ * read of the scores run with no await in between, so two requests never use them at once.
+ * They grow to the largest request and are not shrunk.
+ */
+const scratch = {
+  matrixBuffer: new Float32Array(0),
+  scoresBuffer: new Float32Array(0),
+  matrix(length: number): Float32Array {
+    if (this.matrixBuffer.length < length) this.matrixBuffer = new Float32Array(length);
+    return this.matrixBuffer;
+  },
+  scores(length: number): Float32Array {
+    if (this.scoresBuffer.length < length) this.scoresBuffer = new Float32Array(length);
+    return this.scoresBuffer;
+  },
+};
 
 async function findCandidates(deps: RecommendDeps, retrieval: LoadedRetrieval, userId: string): Promise<CandidateLookup> {
   let stored: Candidate[] | null;

@@ -89,6 +89,22 @@ describe('POST /recommendations', () => {
     expect({ ...a, user_id: '' }).toEqual({ ...b, user_id: '' });
   });
 
+  it('trims user ids as ingest does', async () => {
+    fixture = await createServingFixture();
+    const plain = (await post(fixture, { user_id: 'U1', top_k: 3 })).json();
+    for (const padded of [' U1', 'U1 ', '\tU1\n', '\u00a0U1\u3000']) {
+      const response = await post(fixture, { user_id: padded, top_k: 3 });
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body.user_id).toBe('U1');
+      expect(body.fallback).toBe(false);
+      expect(body).toEqual(plain);
+    }
+    const blank = await post(fixture, { user_id: ' \t ', top_k: 3 });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.code).toBe('REC_ERR_REQUEST_INVALID');
+  });
+
   it('gives identical bytes on repeated calls', async () => {
     fixture = await createServingFixture();
     const bodies = new Set<string>();

@@ -3,7 +3,7 @@ import { FORMAT_NAMES, type FormatName } from '../../data/dataset.js';
 import { TwostageError } from '../../errors.js';
 import { runPipeline } from '../../pipeline/run.js';
 import { formatPipelineSummary } from '../../pipeline/summary.js';
-import { startServer } from '../../serving/server.js';
+import { startServing } from '../../serving/cluster.js';
 import { action } from '../run.js';
 import { stopOnSignal } from './serve.js';
 
@@ -37,7 +37,7 @@ export function registerPipelineCommand(parent: Command): void {
       action(async (ctx) => {
         const summary = await runPipeline(ctx.config, { paths: [], quiet: false, log: ctx.log });
         process.stdout.write(`${formatPipelineSummary(summary)}\n\n`);
-        const server = await startServer({ config: ctx.config, log: ctx.log });
+        const server = await startServing({ config: ctx.config, log: ctx.log });
         const exampleUser = summary.exampleUserId ?? 'some-user';
         process.stdout.write(
           [

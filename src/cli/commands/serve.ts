@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/load.js';
 import { getLogger } from '../../log.js';
 import { recommendOffline } from '../../serving/offline.js';
-import { startServer } from '../../serving/server.js';
+import { startServing } from '../../serving/cluster.js';
 import { action, parseIntegerFlag, type CommandResult } from '../run.js';
 import { setFullStageRecommender } from './recommend.js';
 
@@ -23,8 +23,9 @@ export function registerServeCommand(parent: Command): void {
     .action(
       action<ServeOptions>(
         async (ctx) => {
-          const server = await startServer({ config: ctx.config, log: ctx.log });
-          process.stderr.write(`twostage API listening on ${server.url} (docs: ${server.url}/docs)\n`);
+          const server = await startServing({ config: ctx.config, log: ctx.log });
+          const processes = server.workers > 1 ? `, ${server.workers} worker processes` : '';
+          process.stderr.write(`twostage API listening on ${server.url} (docs: ${server.url}/docs${processes})\n`);
           await stopOnSignal(server.close);
           return undefined;
         },

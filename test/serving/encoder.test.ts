@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ByNameEncoder, RETRIEVAL_RANK_FEATURE, RETRIEVAL_SCORE_FEATURE, retrievalRanks, type EncoderSpec } from '../../src/serving/encoder.js';
+import type { NamedValues } from '../../src/serving/types.js';
+import type { Candidate } from '../../src/store/types.js';
+
+const SPEC: EncoderSpec = {
+  format: 'twostage-encoder',
+  version: 1,
+  columns: [
+    { name: 'age', source: 'age', kind: 'numeric' },
+    { name: 'item_mean', source: 'item_mean', kind: 'numeric' },
+    { name: 'cat=a', source: 'cat', kind: 'one_hot', category: 'a' },
+    { name: 'tags=x', source: 'tags', kind: 'one_hot', category: 'x' },
+    { name: RETRIEVAL_SCORE_FEATURE, source: RETRIEVAL_SCORE_FEATURE, kind: 'numeric' },
+    { name: RETRIEVAL_RANK_FEATURE, source: RETRIEVAL_RANK_FEATURE, kind: 'numeric' },
+    { name: 'als_score', source: 'als_score', kind: 'numeric' },
+    { name: 'shared', source: 'shared', kind: 'numeric' },
+  ],
+};
+
+const USER: NamedValues = { age: 31, shared: 5, cat: 'b' };
+const ITEMS: NamedValues[] = [
+  { item_mean: 4.5, cat: 'a', tags: ['x', 'y'], shared: 1 },
+  { item_mean: null, cat: null, tags: ['y'], shared: null },
+  { item_mean: 'text', cat: 'c', tags: null, age: 50 },
+  {},
+];
+
+/** Rows of `encodeRow`, one candidate at a time: the reference `encode` must equal. */
+function rowByRow(encoder: ByNameEncoder, user: NamedValues, items: readonly NamedValues[], candidates: readonly Candidate[]): Float32Array {
+  const width = encoder.featureNames.length;
+  const out = new Float32Array(candidates.length * width);
+  const ranks = retrievalRanks(candidates);
+  candidates.forEach((candidate, row) => encoder.encodeRow(user, items[row] ?? {}, candidate, out, row * width, ranks[row]));
+  return out;
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+describe('ByNameEncoder.encode', () => {
+  const sorted: Candidate[] = [
+    { itemId: 'I1', score: 0.9, extras: { als_score: 2.5 } },
+    { itemId: 'I2', score: 0.9 },
+    { itemId: 'I3', score: 0.4, extras: { shared: 7, unrelated: 1 } },
+    { itemId: 'I4', score: 0.1, extras: {} },
+  ];
+
+  it('equals encodeRow on stored order', () => {
+    const encoder = new ByNameEncoder(SPEC);
+    const out = new Float32Array(sorted.length * SPEC.columns.length);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, out);
+    expect(sameBits(out, rowByRow(encoder, USER, ITEMS, sorted))).toBe(true);
+  });
+
+  it('equals encodeRow on unsorted candidates', () => {
+    const shuffled = [sorted[2], sorted[0], sorted[3], sorted[1]];
+    const items = [ITEMS[2], ITEMS[0], ITEMS[3], ITEMS[1]];
+    const encoder = new ByNameEncoder(SPEC);
+    const out = new Float32Array(shuffled.length * SPEC.columns.length);
+    encoder.encode({ user: USER, items, candidates: shuffled }, out);
+    expect(sameBits(out, rowByRow(encoder, USER, items, shuffled))).toBe(true);
+    expect(Array.from(retrievalRanks(shuffled))).toEqual([3, 1, 4, 2]);
+  });
+
+  it('fills missing items from the user', () => {
+    const encoder = new ByNameEncoder(SPEC);
+    const width = SPEC.columns.length;
+    const out = new Float32Array(sorted.length * width);
+    encoder.encode({ user: USER, items: ITEMS.slice(0, 2), candidates: sorted }, out);
+    expect(sameBits(out, rowByRow(encoder, USER, ITEMS.slice(0, 2), sorted))).toBe(true);
+    // Row 3 has no item values: age and shared come from the user, cat=b is not a.
+    expect(Array.from(out.subarray(3 * width, 3 * width + 4))).toEqual([31, Number.NaN, 0, Number.NaN]);
+  });
+
+  it('reuses an item encoding across users', () => {
+    const encoder = new ByNameEncoder(SPEC);
+    const out = new Float32Array(sorted.length * SPEC.columns.length);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, out);
+    const otherUser: NamedValues = { age: 70, cat: 'a' };
+    encoder.encode({ user: otherUser, items: ITEMS, candidates: sorted }, out);
+    expect(sameBits(out, rowByRow(encoder, otherUser, ITEMS, sorted))).toBe(true);
+  });
+});
