@@ -94,21 +94,31 @@ export function pairFeatureColumns(columns: Readonly<Record<string, FeatureColum
 
 /** Pair feature values of one (user, item) pair from values by feature name, as served; null when missing. */
 export function pairFeatureValues(user: Readonly<Record<string, FeatureValue>>, item: Readonly<Record<string, FeatureValue>>): Record<string, number | null> {
-  const out = PAIR_FEATURES.map(() => new Float64Array(1));
+  return pairFeatureValuesForItems(user, [item])[0];
+}
+
+/**
+ * Pair feature values of one user with each of `items`, in item order, as `pairFeatureValues`
+ * computes them; the user's category profile is parsed once for all items.
+ */
+export function pairFeatureValuesForItems(
+  user: Readonly<Record<string, FeatureValue>>,
+  items: readonly Readonly<Record<string, FeatureValue>>[],
+): Record<string, number | null>[] {
+  const out = PAIR_FEATURES.map(() => new Float64Array(items.length));
   const entries = user.user_category_counts;
-  const categories = item.item_categories;
-  writePair(
-    Array.isArray(entries) ? parseCategoryCounts(entries) : null,
-    numberOf(user.user_categorized_count),
-    Array.isArray(categories) ? categories : null,
-    numberOf(user.user_rating_mean),
-    numberOf(item.item_rating_mean),
-    out,
-    0,
-  );
-  const values: Record<string, number | null> = {};
-  PAIR_FEATURES.forEach((spec, f) => (values[spec.name] = Number.isNaN(out[f][0]) ? null : out[f][0]));
-  return values;
+  const profile = Array.isArray(entries) ? parseCategoryCounts(entries) : null;
+  const categorized = numberOf(user.user_categorized_count);
+  const userMean = numberOf(user.user_rating_mean);
+  const rows: Record<string, number | null>[] = [];
+  for (let row = 0; row < items.length; row++) {
+    const categories = items[row].item_categories;
+    writePair(profile, categorized, Array.isArray(categories) ? categories : null, userMean, numberOf(items[row].item_rating_mean), out, row);
+    const values: Record<string, number | null> = {};
+    PAIR_FEATURES.forEach((spec, f) => (values[spec.name] = Number.isNaN(out[f][row]) ? null : out[f][row]));
+    rows.push(values);
+  }
+  return rows;
 }
 
 function numberOf(value: FeatureValue | undefined): number {

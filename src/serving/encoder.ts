@@ -143,14 +143,19 @@ export class ByNameEncoder implements CandidateEncoder {
       }
       for (let k = 0; k < this.scoreColumns.length; k++) out[offset + this.scoreColumns[k]] = numeric(candidate.score);
       for (let k = 0; k < this.rankColumns.length; k++) out[offset + this.rankColumns[k]] = ranks[row];
-      const extras = candidate.extras;
-      if (extras === undefined) continue;
-      for (const source in extras) {
-        const extra = extras[source];
-        const targets = extra === undefined ? undefined : this.columnsBySource.get(source);
-        if (targets === undefined) continue;
-        for (const j of targets) out[offset + j] = this.encodeValue(j, extra);
-      }
+      if (candidate.extras !== undefined) this.encodeOverrides(candidate.extras, out, offset);
+      const pair = input.pairs?.[row];
+      if (pair !== undefined) this.encodeOverrides(pair, out, offset);
+    }
+  }
+
+  /** Writes the named columns of `values` that the model uses into the row at `offset`, over what is there. */
+  private encodeOverrides(values: Readonly<Record<string, FeatureValue | undefined>>, out: Float32Array, offset: number): void {
+    for (const source in values) {
+      const value = values[source];
+      const targets = value === undefined ? undefined : this.columnsBySource.get(source);
+      if (targets === undefined) continue;
+      for (const j of targets) out[offset + j] = this.encodeValue(j, value);
     }
   }
 

@@ -1,5 +1,5 @@
 import { TwostageError } from '../errors.js';
-import { pairFeatureValues } from '../features/pair.js';
+import { pairFeatureValuesForItems } from '../features/pair.js';
 import type { Logger } from '../log.js';
 import type { Candidate, CandidateStore } from '../store/types.js';
 import type { FeatureReader } from './feature-reader.js';
@@ -66,9 +66,7 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
     deps.log.warn({ err: error, userId }, 'failed to read online features; serving candidates in retrieval order');
     return retrievalOrder(userId, lookup, lookup.history ?? new Set(), topK, 'online_store_unavailable', versions);
   }
-  const [history, user, storedItems] = features;
-  // Pair features (user–item affinities) are computed per request from both sides' values, as in training.
-  const items = storedItems.map((item) => ({ ...item, ...pairFeatureValues(user, item) }));
+  const [history, user, items] = features;
 
   // Without a ranker the response is still personalized: candidates in retrieval order, unflagged.
   if (!models.ranker) return retrievalOrder(userId, lookup, history, topK, lookup.reason, versions);
@@ -76,7 +74,10 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
   const { ranker, encoder } = models.ranker;
   const rows = lookup.candidates.length;
   const matrix = scratch.matrix(rows * ranker.featureNames.length);
-  encoder.encode({ user, items, candidates: lookup.candidates }, matrix);
+  // Pair features (user–item affinities) are computed per request from both sides' values, as in
+  // training. They go beside the item values, so each cached item object keeps its encoded row.
+  const pairs = pairFeatureValuesForItems(user, items);
+  encoder.encode({ user, items, candidates: lookup.candidates, pairs }, matrix);
   const scores = scratch.scores(rows);
   ranker.predict(matrix, rows, scores);
 

@@ -40,6 +40,11 @@ export interface EncodeInput {
   readonly items: readonly NamedValues[];
   /** Candidates with their retrieval score and per-source extras. */
   readonly candidates: readonly Candidate[];
+  /**
+   * Values of each (user, candidate) pair in candidate order, such as the user–item pair
+   * features. They take precedence over every other source of the same name, and null encodes as missing.
+   */
+  readonly pairs?: readonly Readonly<Record<string, FeatureValue>>[];
 }
 
 /**

@@ -82,4 +82,29 @@ describe('ByNameEncoder.encode', () => {
     encoder.encode({ user: otherUser, items: ITEMS, candidates: sorted }, out);
     expect(sameBits(out, rowByRow(encoder, otherUser, ITEMS, sorted))).toBe(true);
   });
+
+  it('pair values override item and user values', () => {
+    const encoder = new ByNameEncoder(SPEC);
+    const width = SPEC.columns.length;
+    const out = new Float32Array(sorted.length * width);
+    const pairs: NamedValues[] = [{ shared: 0.25 }, {}, { shared: null, age: 9 }, { item_mean: 3 }];
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairs }, out);
+
+    const plain = new Float32Array(sorted.length * width);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, plain);
+    expect(sameBits(out.subarray(width, 2 * width), plain.subarray(width, 2 * width))).toBe(true);
+    expect(out[0 * width + 7]).toBe(0.25);
+    expect(out[2 * width + 7]).toBeNaN();
+    expect(out[2 * width + 0]).toBe(9);
+    expect(out[3 * width + 1]).toBe(3);
+  });
+
+  it('keeps the cached item row when pairs vary', () => {
+    const encoder = new ByNameEncoder(SPEC);
+    const width = SPEC.columns.length;
+    const out = new Float32Array(sorted.length * width);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairs: [{ item_mean: 1 }, {}, {}, {}] }, out);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, out);
+    expect(out[0 * width + 1]).toBe(4.5);
+  });
 });
