@@ -11,5 +11,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', new SummaryLineReporter()],
+    // Library code logs through the shared logger at LOG_LEVEL; info lines from training and
+    // ingest would bury the test report. Set LOG_LEVEL to see them.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });
