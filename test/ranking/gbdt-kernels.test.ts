@@ -5,6 +5,7 @@ import { SerialKernels, type HistogramJob, type NodeKernels } from '../../src/ra
 import { createParallelKernels, sharedFloat64, sharedInt32 } from '../../src/ranking/gbdt/parallel-histogram.js';
 import type { PartitionJob } from '../../src/ranking/gbdt/partition.js';
 import { computeCuts } from '../../src/ranking/gbdt/quantile.js';
+import { WasmKernels } from '../../src/ranking/gbdt/wasm-histogram.js';
 
 const ROWS = 3 * SPLIT_MIN_ROWS + 17;
 const COLUMNS = 4;
@@ -69,6 +70,22 @@ describe('GBDT node kernels', () => {
     const two = await withKernels(2, (kernels, data) => buildAll(kernels, data, nodeRanges(data.sampled)));
     expect(one).toHaveLength(6);
     expect(two).toEqual(one);
+  });
+
+  it('WebAssembly histograms equal serial ones', () => {
+    const data = fixture(false);
+    const wasmKernels = WasmKernels.create(data.bins);
+    expect(wasmKernels).not.toBeNull();
+    const kernels = wasmKernels as WasmKernels;
+    kernels.gradPairs.set(data.gradPairs);
+    kernels.rowIndex.set(data.rowIndex);
+    const serial = buildAll(new SerialKernels(data.bins), data, nodeRanges(data.sampled));
+    const jobs: HistogramJob[] = nodeRanges(data.sampled).map(([begin, end]) => ({ begin, end, hist: new Float64Array(2 * data.bins.totalBins) }));
+    const built: number[] = [];
+    kernels.build(kernels.rowIndex, kernels.gradPairs, jobs, (k) => built.push(k));
+    expect(built).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(serial[0].some((v) => v !== 0)).toBe(true);
+    expect(jobs.map((job) => Array.from(job.hist))).toEqual(serial);
   });
 
   it('histogram matches a row-by-row sum', () => {

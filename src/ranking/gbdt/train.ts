@@ -5,7 +5,7 @@ import type { GbdtModel, TreeArrays } from '../model.js';
 import { applyOutputLink, baseMargin, outputLinkOf } from '../objective.js';
 import { TRAINED_MODEL_VERSION } from '../xgboost-json-write.js';
 import { chooseBaseScore } from './base-score.js';
-import { buildBinnedMatrix } from './binned-matrix.js';
+import { buildBinnedMatrix, type BinnedMatrix } from './binned-matrix.js';
 import { checkDataset, type CheckedDataset, type GbdtDataset } from './dataset.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type NodeKernels } from './kernels.js';
@@ -17,6 +17,7 @@ import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js
 import { computeCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
 import { HistogramPool, growTree, type GrowContext } from './tree-grower.js';
+import { WasmKernels } from './wasm-histogram.js';
 import { addTreeToMargins } from './tree-predict.js';
 
 export interface TrainOptions {
@@ -122,9 +123,7 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
   const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
-  const gradPairs = parallel ? sharedFloat64(2 * train.rows) : new Float64Array(2 * train.rows);
-  const rowIndex = parallel ? sharedInt32(train.rows) : new Int32Array(train.rows);
-  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex) : new SerialKernels(bins);
+  const { kernels, gradPairs, rowIndex } = await createKernels(bins, parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
@@ -147,6 +146,21 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
       goesRight: new Uint8Array(maxFeatureBins(bins)),
     },
   };
+}
+
+/**
+ * The node kernels and the gradient pair and row index arrays they read: shared with a worker
+ * thread when `parallel`, else in the WebAssembly kernel's memory where that kernel runs.
+ */
+async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; gradPairs: Float64Array; rowIndex: Int32Array }> {
+  if (parallel) {
+    const gradPairs = sharedFloat64(2 * bins.rows);
+    const rowIndex = sharedInt32(bins.rows);
+    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), gradPairs, rowIndex };
+  }
+  const wasmKernels = WasmKernels.create(bins);
+  if (wasmKernels) return { kernels: wasmKernels, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
+  return { kernels: new SerialKernels(bins), gradPairs: new Float64Array(2 * bins.rows), rowIndex: new Int32Array(bins.rows) };
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */

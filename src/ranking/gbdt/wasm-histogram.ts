@@ -1,0 +1,166 @@
+import { FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type WasmMemory } from '../../retrieval/wasm/encoder.js';
+import type { BinnedMatrix } from './binned-matrix.js';
+import { SPLIT_MIN_ROWS } from './histogram.js';
+import { SerialKernels, type HistogramJob, type NodeKernels } from './kernels.js';
+import type { PartitionJob } from './partition.js';
+
+/* Opcodes the shared encoder does not name. */
+const I32_LOAD16_U = 0x2f;
+const I32_GE_U = 0x4f;
+
+/* Parameters of the exported `accumulate`: byte addresses, and row positions begin..end. */
+const ROW_INDEX_PTR = 0;
+const BEGIN = 1;
+const END = 2;
+const GRAD_PTR = 3;
+const ROW_PTR_PTR = 4;
+const BINS_PTR = 5;
+const HIST_PTR = 6;
+const ACCUMULATE_PARAMS = [I32, I32, I32, I32, I32, I32, I32] as const;
+
+/**
+ * Emits `accumulate`, the WebAssembly form of accumulateHistogram for 16-bit bin ids. For
+ * each position i in begin..end, row r = rowIndex[i] adds its (gradient, hessian) pair, one f64x2
+ * at gradPtr + 16 r, to the f64x2 slot hist + 16 bin of each of its stored bins. The lanes add
+ * separately and in row order, so the sums are the same doubles as the JavaScript kernel's.
+ */
+function buildAccumulate(): { locals: (typeof I32 | typeof V128)[]; body: FunctionBody } {
+  const position = 7;
+  const entry = 8;
+  const stop = 9;
+  const slot = 10;
+  const pair = 11;
+  const b = new FunctionBody();
+  // position and END become byte addresses into rowIndex.
+  b.get(BEGIN).i32(2).op(OP.i32Shl).get(ROW_INDEX_PTR).op(OP.i32Add).set(position);
+  b.get(END).i32(2).op(OP.i32Shl).get(ROW_INDEX_PTR).op(OP.i32Add).set(END);
+  b.block().loop();
+  b.get(position).get(END).op(I32_GE_U).brIf(1);
+  // slot = row r; then the pair of row r, and its entries' byte range in the bins array.
+  b.get(position).memory(OP.i32Load, 2).set(slot);
+  b.get(slot).i32(4).op(OP.i32Shl).get(GRAD_PTR).op(OP.i32Add).simdMemory(SIMD.v128Load, 3).set(pair);
+  b.get(slot).i32(2).op(OP.i32Shl).get(ROW_PTR_PTR).op(OP.i32Add).set(slot);
+  b.get(slot).memory(OP.i32Load, 2).i32(1).op(OP.i32Shl).get(BINS_PTR).op(OP.i32Add).set(entry);
+  b.get(slot).memory(OP.i32Load, 2, 4).i32(1).op(OP.i32Shl).get(BINS_PTR).op(OP.i32Add).set(stop);
+  b.block().loop();
+  b.get(entry).get(stop).op(I32_GE_U).brIf(1);
+  b.get(entry).memory(I32_LOAD16_U, 1).i32(4).op(OP.i32Shl).get(HIST_PTR).op(OP.i32Add).tee(slot);
+  b.get(slot).simdMemory(SIMD.v128Load, 3).get(pair).simd(SIMD.f64x2Add).simdMemory(SIMD.v128Store, 3);
+  b.get(entry).i32(2).op(OP.i32Add).set(entry);
+  b.br(0);
+  b.end().end();
+  b.get(position).i32(4).op(OP.i32Add).set(position);
+  b.br(0);
+  b.end().end();
+  return { locals: [I32, I32, I32, I32, V128], body: b };
+}
+
+type Accumulate = (rowIndexPtr: number, begin: number, end: number, gradPtr: number, rowPtrPtr: number, binsPtr: number, histPtr: number) => void;
+
+let compiled: object | null | undefined;
+
+/** Compiles the module once; returns null where WebAssembly SIMD is not available. */
+function module(): object | null {
+  if (compiled === undefined) {
+    const accumulate = buildAccumulate();
+    try {
+      compiled = new wasm.Module(encodeModule([{ name: 'accumulate', params: ACCUMULATE_PARAMS, results: [], locals: accumulate.locals, body: accumulate.body }]));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * Single-thread node kernels whose histogram pass runs in WebAssembly. The gradient pairs and row
+ * index that training writes live in the instance's memory (`gradPairs`, `rowIndex`), beside a
+ * copy of the stored bins, so the kernel reads them without copying. Histograms are summed into
+ * scratch memory and copied to the job's buffer. Partitioning is SerialKernels'. Results equal
+ * SerialKernels' bit for bit.
+ */
+export class WasmKernels implements NodeKernels {
+  readonly gradPairs: Float64Array;
+  readonly rowIndex: Int32Array;
+  private readonly serial: SerialKernels;
+  private readonly accumulate: Accumulate;
+  private readonly firstHalf: Float64Array;
+  private readonly secondHalf: Float64Array;
+  private readonly gradPtr: number;
+  private readonly firstPtr: number;
+  private readonly secondPtr: number;
+  private readonly rowIndexPtr: number;
+  private readonly rowPtrPtr: number;
+  private readonly binsPtr: number;
+
+  private constructor(bins: BinnedMatrix, compiledModule: object) {
+    this.serial = new SerialKernels(bins);
+    const instance = new wasm.Instance(compiledModule, {});
+    this.accumulate = instance.exports.accumulate as Accumulate;
+    const memory = instance.exports.memory as WasmMemory;
+
+    // Layout, each part 16-byte aligned: gradient pairs, two histograms, row index, rowPtr, bins.
+    const histBytes = 16 * bins.totalBins;
+    this.gradPtr = 0;
+    this.firstPtr = align16(16 * bins.rows);
+    this.secondPtr = this.firstPtr + histBytes;
+    this.rowIndexPtr = this.secondPtr + histBytes;
+    this.rowPtrPtr = this.rowIndexPtr + align16(4 * bins.rows);
+    this.binsPtr = this.rowPtrPtr + align16(4 * (bins.rows + 1));
+    const entries = bins.rowPtr[bins.rows];
+    // Growing memory detaches earlier views, so it grows once, before any view is taken.
+    ensureMemory(memory, this.binsPtr + align16(2 * entries), 'GBDT histogram kernel');
+
+    const buffer = memory.buffer;
+    this.gradPairs = new Float64Array(buffer, this.gradPtr, 2 * bins.rows);
+    this.firstHalf = new Float64Array(buffer, this.firstPtr, 2 * bins.totalBins);
+    this.secondHalf = new Float64Array(buffer, this.secondPtr, 2 * bins.totalBins);
+    this.rowIndex = new Int32Array(buffer, this.rowIndexPtr, bins.rows);
+    new Int32Array(buffer, this.rowPtrPtr, bins.rows + 1).set(bins.rowPtr);
+    new Uint16Array(buffer, this.binsPtr, entries).set(bins.entryBins);
+  }
+
+  /** Kernels for `bins`, or null when bin ids need more than 16 bits or WebAssembly SIMD is missing. */
+  static create(bins: BinnedMatrix): WasmKernels | null {
+    const compiledModule = module();
+    if (compiledModule === null || !(bins.entryBins instanceof Uint16Array)) return null;
+    return new WasmKernels(bins, compiledModule);
+  }
+
+  build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void {
+    if (rowIndex !== this.rowIndex || gradPairs !== this.gradPairs) {
+      this.serial.build(rowIndex, gradPairs, jobs, onBuilt);
+      return;
+    }
+    jobs.forEach(({ begin, end, hist }, k) => {
+      this.firstHalf.fill(0);
+      if (end - begin < SPLIT_MIN_ROWS) {
+        this.sum(begin, end, this.firstPtr);
+      } else {
+        // The same halves and order of addition as SerialKernels, so the sums are the same doubles.
+        const middle = (begin + end) >>> 1;
+        this.sum(begin, middle, this.firstPtr);
+        this.secondHalf.fill(0);
+        this.sum(middle, end, this.secondPtr);
+        const first = this.firstHalf;
+        const second = this.secondHalf;
+        for (let i = 0; i < first.length; i++) first[i] += second[i];
+      }
+      // Both sums start from +0 and add the same values in the same order, so copying equals adding into the zeroed hist.
+      hist.set(this.firstHalf);
+      onBuilt?.(k);
+    });
+  }
+
+  partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[] {
+    return this.serial.partition(rowIndex, jobs);
+  }
+
+  async close(): Promise<void> {}
+
+  private sum(begin: number, end: number, histPtr: number): void {
+    this.accumulate(this.rowIndexPtr, begin, end, this.gradPtr, this.rowPtrPtr, this.binsPtr, histPtr);
+  }
+}
