@@ -41,9 +41,20 @@ function fixture(shared: boolean) {
 
 type Fixture = ReturnType<typeof fixture>;
 
-async function withKernels<T>(threads: 1 | 2, run: (kernels: NodeKernels, data: Fixture) => T): Promise<T> {
-  const data = fixture(threads === 2);
-  const kernels = threads === 2 ? await createParallelKernels(data.bins, data.gradPairs, data.rowIndex) : new SerialKernels(data.bins);
+/** Kernels on the fixture: 1 or 2 JavaScript threads, or 'wasm' for WasmKernels with the fixture copied into its memory. */
+async function withKernels<T>(threads: 1 | 2 | 'wasm', run: (kernels: NodeKernels, data: Fixture) => T): Promise<T> {
+  let data = fixture(threads === 2);
+  let kernels: NodeKernels;
+  if (threads === 'wasm') {
+    const wasmKernels = WasmKernels.create(data.bins);
+    if (wasmKernels === null) throw new Error('WebAssembly SIMD kernels are unavailable');
+    wasmKernels.gradPairs.set(data.gradPairs);
+    wasmKernels.rowIndex.set(data.rowIndex);
+    data = { ...data, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
+    kernels = wasmKernels;
+  } else {
+    kernels = threads === 2 ? await createParallelKernels(data.bins, data.gradPairs, data.rowIndex) : new SerialKernels(data.bins);
+  }
   try {
     return run(kernels, data);
   } finally {
@@ -72,20 +83,17 @@ describe('GBDT node kernels', () => {
     expect(two).toEqual(one);
   });
 
-  it('WebAssembly histograms equal serial ones', () => {
-    const data = fixture(false);
-    const wasmKernels = WasmKernels.create(data.bins);
-    expect(wasmKernels).not.toBeNull();
-    const kernels = wasmKernels as WasmKernels;
-    kernels.gradPairs.set(data.gradPairs);
-    kernels.rowIndex.set(data.rowIndex);
-    const serial = buildAll(new SerialKernels(data.bins), data, nodeRanges(data.sampled));
-    const jobs: HistogramJob[] = nodeRanges(data.sampled).map(([begin, end]) => ({ begin, end, hist: new Float64Array(2 * data.bins.totalBins) }));
+  it('WebAssembly histograms equal JavaScript ones', async () => {
+    const one = await withKernels(1, (kernels, data) => buildAll(kernels, data, nodeRanges(data.sampled)));
     const built: number[] = [];
-    kernels.build(kernels.rowIndex, kernels.gradPairs, jobs, (k) => built.push(k));
+    const wasmHists = await withKernels('wasm', (kernels, data) => {
+      const jobs: HistogramJob[] = nodeRanges(data.sampled).map(([begin, end]) => ({ begin, end, hist: new Float64Array(2 * data.bins.totalBins) }));
+      kernels.build(data.rowIndex, data.gradPairs, jobs, (k) => built.push(k));
+      return jobs.map((job) => Array.from(job.hist));
+    });
     expect(built).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(serial[0].some((v) => v !== 0)).toBe(true);
-    expect(jobs.map((job) => Array.from(job.hist))).toEqual(serial);
+    expect(one[0].some((v) => v !== 0)).toBe(true);
+    expect(wasmHists).toEqual(one);
   });
 
   it('histogram matches a row-by-row sum', () => {
@@ -110,7 +118,7 @@ describe('GBDT node kernels', () => {
     ['missing goes left', 1, 60, true],
     ['missing goes right', 1, 60, false],
     ['three values', 2, 0, false],
-  ])('partition is stable and thread-independent (%s)', async (_name, feature, leftMaxBin, defaultLeft) => {
+  ])('partition is stable and kernel-independent (%s)', async (_name, feature, leftMaxBin, defaultLeft) => {
     const split = (kernels: NodeKernels, data: Fixture) => {
       const ranges = nodeRanges(data.sampled);
       const jobs: PartitionJob[] = ranges.map(([begin, end], k) => ({ begin, end, feature: k === 1 ? 3 : feature, leftMaxBin: k === 1 ? 0 : leftMaxBin, defaultLeft }));
@@ -120,12 +128,15 @@ describe('GBDT node kernels', () => {
     };
     const one = await withKernels(1, split);
     const two = await withKernels(2, split);
+    const wasmSplit = await withKernels('wasm', split);
     expect(one.boundaries).toEqual(one.expected.boundaries);
     expect(one.rows).toEqual(one.expected.rows);
     // Some node sends rows each way, so the split is not trivial.
     expect(one.ranges.some(([begin, end], k) => one.boundaries[k] > begin && one.boundaries[k] < end)).toBe(true);
     expect(two.boundaries).toEqual(one.boundaries);
     expect(two.rows).toEqual(one.rows);
+    expect(wasmSplit.boundaries).toEqual(one.boundaries);
+    expect(wasmSplit.rows).toEqual(one.rows);
   });
 });
 

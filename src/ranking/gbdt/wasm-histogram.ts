@@ -2,11 +2,13 @@ import { FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, ty
 import type { BinnedMatrix } from './binned-matrix.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type HistogramJob, type NodeKernels } from './kernels.js';
-import type { PartitionJob } from './partition.js';
+import { fillGoesRight, maxFeatureBins, type PartitionJob } from './partition.js';
 
 /* Opcodes the shared encoder does not name. */
 const I32_LOAD16_U = 0x2f;
 const I32_GE_U = 0x4f;
+const I32_LOAD8_U = 0x2d;
+const I32_STORE = 0x36;
 
 /* Parameters of the exported `accumulate`: byte addresses, and row positions begin..end. */
 const ROW_INDEX_PTR = 0;
@@ -55,6 +57,50 @@ function buildAccumulate(): { locals: (typeof I32 | typeof V128)[]; body: Functi
   return { locals: [I32, I32, I32, I32, V128], body: b };
 }
 
+/* Parameters of the exported `partition`: byte addresses, and row positions begin..end. */
+const P_ROW_INDEX_PTR = 0;
+const P_BEGIN = 1;
+const P_END = 2;
+const P_COLUMN_PTR = 3;
+const P_GOES_RIGHT_PTR = 4;
+const P_SPILL_PTR = 5;
+const PARTITION_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
+
+/**
+ * Emits `partition`, the WebAssembly form of partitionRange for 16-bit local bins: a stable,
+ * branch-free partition of rowIndex[begin..end) in which row r goes right when
+ * goesRight[column[r]] is 1. Left rows are packed from begin and right rows written to the
+ * spill area in order. Returns the number of left rows.
+ */
+function buildPartition(): { locals: (typeof I32)[]; body: FunctionBody } {
+  const position = 6;
+  const write = 7;
+  const spilled = 8;
+  const row = 9;
+  const right = 10;
+  const b = new FunctionBody();
+  b.get(P_BEGIN).i32(2).op(OP.i32Shl).get(P_ROW_INDEX_PTR).op(OP.i32Add).tee(position).set(write);
+  b.get(P_END).i32(2).op(OP.i32Shl).get(P_ROW_INDEX_PTR).op(OP.i32Add).set(P_END);
+  b.get(P_SPILL_PTR).set(spilled);
+  b.block().loop();
+  b.get(position).get(P_END).op(I32_GE_U).brIf(1);
+  b.get(position).memory(OP.i32Load, 2).set(row);
+  b.get(row).i32(1).op(OP.i32Shl).get(P_COLUMN_PTR).op(OP.i32Add).memory(I32_LOAD16_U, 1);
+  b.get(P_GOES_RIGHT_PTR).op(OP.i32Add).memory(I32_LOAD8_U, 0).i32(2).op(OP.i32Shl).set(right);
+  b.get(write).get(row).memory(I32_STORE, 2);
+  b.get(spilled).get(row).memory(I32_STORE, 2);
+  // write advances by 4 bytes for a left row, spilled by 4 for a right row.
+  b.get(write).i32(4).op(OP.i32Add).get(right).op(OP.i32Sub).set(write);
+  b.get(spilled).get(right).op(OP.i32Add).set(spilled);
+  b.get(position).i32(4).op(OP.i32Add).set(position);
+  b.br(0);
+  b.end().end();
+  b.get(write).get(P_ROW_INDEX_PTR).op(OP.i32Sub).i32(2).op(OP.i32ShrU).get(P_BEGIN).op(OP.i32Sub);
+  return { locals: [I32, I32, I32, I32, I32], body: b };
+}
+
+type Partition = (rowIndexPtr: number, begin: number, end: number, columnPtr: number, goesRightPtr: number, spillPtr: number) => number;
+
 type Accumulate = (rowIndexPtr: number, begin: number, end: number, gradPtr: number, rowPtrPtr: number, binsPtr: number, histPtr: number) => void;
 
 let compiled: object | null | undefined;
@@ -63,8 +109,14 @@ let compiled: object | null | undefined;
 function module(): object | null {
   if (compiled === undefined) {
     const accumulate = buildAccumulate();
+    const partition = buildPartition();
     try {
-      compiled = new wasm.Module(encodeModule([{ name: 'accumulate', params: ACCUMULATE_PARAMS, results: [], locals: accumulate.locals, body: accumulate.body }]));
+      compiled = new wasm.Module(
+        encodeModule([
+          { name: 'accumulate', params: ACCUMULATE_PARAMS, results: [], locals: accumulate.locals, body: accumulate.body },
+          { name: 'partition', params: PARTITION_PARAMS, results: [I32], locals: partition.locals, body: partition.body },
+        ]),
+      );
     } catch {
       compiled = null;
     }
@@ -75,57 +127,75 @@ function module(): object | null {
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**
- * Single-thread node kernels whose histogram pass runs in WebAssembly. The gradient pairs and row
- * index that training writes live in the instance's memory (`gradPairs`, `rowIndex`), beside a
- * copy of the stored bins, so the kernel reads them without copying. Histograms are summed into
- * scratch memory and copied to the job's buffer. Partitioning is SerialKernels'. Results equal
+ * Single-thread node kernels that run in WebAssembly. The gradient pairs and row index that
+ * training writes live in the instance's memory (`gradPairs`, `rowIndex`), beside copies of the
+ * stored bins and of the column-major local bins, so the kernels read them without copying.
+ * Histograms are summed into scratch memory and copied to the job's buffer. Results equal
  * SerialKernels' bit for bit.
  */
 export class WasmKernels implements NodeKernels {
   readonly gradPairs: Float64Array;
   readonly rowIndex: Int32Array;
+  private readonly bins: BinnedMatrix;
   private readonly serial: SerialKernels;
   private readonly accumulate: Accumulate;
+  private readonly partitionKernel: Partition;
   private readonly firstHalf: Float64Array;
   private readonly secondHalf: Float64Array;
+  private readonly spill: Int32Array;
+  private readonly goesRight: Uint8Array;
   private readonly gradPtr: number;
   private readonly firstPtr: number;
   private readonly secondPtr: number;
   private readonly rowIndexPtr: number;
   private readonly rowPtrPtr: number;
   private readonly binsPtr: number;
+  private readonly spillPtr: number;
+  private readonly goesRightPtr: number;
+  private readonly columnsPtr: number;
 
   private constructor(bins: BinnedMatrix, compiledModule: object) {
+    this.bins = bins;
     this.serial = new SerialKernels(bins);
     const instance = new wasm.Instance(compiledModule, {});
     this.accumulate = instance.exports.accumulate as Accumulate;
+    this.partitionKernel = instance.exports.partition as Partition;
     const memory = instance.exports.memory as WasmMemory;
 
-    // Layout, each part 16-byte aligned: gradient pairs, two histograms, row index, rowPtr, bins.
-    const histBytes = 16 * bins.totalBins;
+    // Layout, each part 16-byte aligned: gradient pairs, two histograms, row index, rowPtr,
+    // stored bins, spill area, goesRight table, column-major local bins.
+    const { rows, totalBins } = bins;
+    const entries = bins.rowPtr[rows];
+    const histBytes = 16 * totalBins;
     this.gradPtr = 0;
-    this.firstPtr = align16(16 * bins.rows);
+    this.firstPtr = align16(16 * rows);
     this.secondPtr = this.firstPtr + histBytes;
     this.rowIndexPtr = this.secondPtr + histBytes;
-    this.rowPtrPtr = this.rowIndexPtr + align16(4 * bins.rows);
-    this.binsPtr = this.rowPtrPtr + align16(4 * (bins.rows + 1));
-    const entries = bins.rowPtr[bins.rows];
+    this.rowPtrPtr = this.rowIndexPtr + align16(4 * rows);
+    this.binsPtr = this.rowPtrPtr + align16(4 * (rows + 1));
+    this.spillPtr = this.binsPtr + align16(2 * entries);
+    this.goesRightPtr = this.spillPtr + align16(4 * rows);
+    const tableBytes = maxFeatureBins(bins);
+    this.columnsPtr = this.goesRightPtr + align16(tableBytes);
     // Growing memory detaches earlier views, so it grows once, before any view is taken.
-    ensureMemory(memory, this.binsPtr + align16(2 * entries), 'GBDT histogram kernel');
+    ensureMemory(memory, this.columnsPtr + 2 * rows * bins.columns, 'GBDT node kernels');
 
     const buffer = memory.buffer;
-    this.gradPairs = new Float64Array(buffer, this.gradPtr, 2 * bins.rows);
-    this.firstHalf = new Float64Array(buffer, this.firstPtr, 2 * bins.totalBins);
-    this.secondHalf = new Float64Array(buffer, this.secondPtr, 2 * bins.totalBins);
-    this.rowIndex = new Int32Array(buffer, this.rowIndexPtr, bins.rows);
-    new Int32Array(buffer, this.rowPtrPtr, bins.rows + 1).set(bins.rowPtr);
+    this.gradPairs = new Float64Array(buffer, this.gradPtr, 2 * rows);
+    this.firstHalf = new Float64Array(buffer, this.firstPtr, 2 * totalBins);
+    this.secondHalf = new Float64Array(buffer, this.secondPtr, 2 * totalBins);
+    this.rowIndex = new Int32Array(buffer, this.rowIndexPtr, rows);
+    this.spill = new Int32Array(buffer, this.spillPtr, rows);
+    this.goesRight = new Uint8Array(buffer, this.goesRightPtr, tableBytes);
+    new Int32Array(buffer, this.rowPtrPtr, rows + 1).set(bins.rowPtr);
     new Uint16Array(buffer, this.binsPtr, entries).set(bins.entryBins);
+    new Uint16Array(buffer, this.columnsPtr, rows * bins.columns).set(bins.columnBins);
   }
 
   /** Kernels for `bins`, or null when bin ids need more than 16 bits or WebAssembly SIMD is missing. */
   static create(bins: BinnedMatrix): WasmKernels | null {
     const compiledModule = module();
-    if (compiledModule === null || !(bins.entryBins instanceof Uint16Array)) return null;
+    if (compiledModule === null || !(bins.entryBins instanceof Uint16Array) || !(bins.columnBins instanceof Uint16Array)) return null;
     return new WasmKernels(bins, compiledModule);
   }
 
@@ -155,7 +225,14 @@ export class WasmKernels implements NodeKernels {
   }
 
   partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[] {
-    return this.serial.partition(rowIndex, jobs);
+    if (rowIndex !== this.rowIndex) return this.serial.partition(rowIndex, jobs);
+    const { rows } = this.bins;
+    return jobs.map(({ begin, end, feature, leftMaxBin, defaultLeft }) => {
+      fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
+      const left = this.partitionKernel(this.rowIndexPtr, begin, end, this.columnsPtr + 2 * feature * rows, this.goesRightPtr, this.spillPtr);
+      this.rowIndex.set(this.spill.subarray(0, end - begin - left), begin + left);
+      return begin + left;
+    });
   }
 
   async close(): Promise<void> {}
