@@ -24,6 +24,12 @@ export interface NodeKernels {
   build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void;
   /** Partitions each job's rows in place (stable, left child first); returns each job's boundary, where its right child starts. */
   partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[];
+  /**
+   * Adds `rightValue` to margins[r] for each row r of the job's range that the job's split sends
+   * right, and `leftValue` for the others, as float32 additions, without moving rows. Returns
+   * false, having done nothing, when the implementation cannot handle these arrays.
+   */
+  addSplitLeafValues?(rowIndex: Int32Array, margins: Float32Array, job: PartitionJob, leftValue: number, rightValue: number): boolean;
   close(): Promise<void>;
 }
 

@@ -123,11 +123,11 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
   const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
-  const { kernels, gradPairs, rowIndex } = await createKernels(bins, parallel);
+  const { kernels, gradPairs, rowIndex, margins } = await createKernels(bins, parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
-    margins: new Float32Array(train.rows),
+    margins,
     grad: new Float32Array(train.rows),
     hess: new Float32Array(train.rows),
     grow: {
@@ -149,18 +149,20 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
 }
 
 /**
- * The node kernels and the gradient pair and row index arrays they read: shared with a worker
- * thread when `parallel`, else in the WebAssembly kernel's memory where that kernel runs.
+ * Creates the node kernels and the gradient pair, row index and training margin arrays they
+ * read: gradient pairs and row index are shared with a worker thread when `parallel`, and all
+ * three live in the WebAssembly kernels' memory when those run.
  */
-async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; gradPairs: Float64Array; rowIndex: Int32Array }> {
+async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
+  const { rows } = bins;
   if (parallel) {
-    const gradPairs = sharedFloat64(2 * bins.rows);
-    const rowIndex = sharedInt32(bins.rows);
-    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), gradPairs, rowIndex };
+    const gradPairs = sharedFloat64(2 * rows);
+    const rowIndex = sharedInt32(rows);
+    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), gradPairs, rowIndex, margins: new Float32Array(rows) };
   }
   const wasmKernels = WasmKernels.create(bins);
-  if (wasmKernels) return { kernels: wasmKernels, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
-  return { kernels: new SerialKernels(bins), gradPairs: new Float64Array(2 * bins.rows), rowIndex: new Int32Array(bins.rows) };
+  if (wasmKernels) return { kernels: wasmKernels, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex, margins: wasmKernels.margins };
+  return { kernels: new SerialKernels(bins), gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), margins: new Float32Array(rows) };
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */

@@ -284,6 +284,8 @@ function splitIntoLeaves(ctx: GrowContext, out: TreeBuffer, node: GrowNode, marg
   const leftValue = setLeafValue(ctx, out, leftId);
   const rightValue = setLeafValue(ctx, out, rightId);
   const { rowIndex, bins } = ctx;
+  const job = { begin: node.begin, end: node.end, feature: s.feature, leftMaxBin: s.leftMaxBin, defaultLeft: s.defaultLeft };
+  if (ctx.kernels.addSplitLeafValues?.(rowIndex, margins, job, leftValue, rightValue)) return;
   const goesRight = fillGoesRight(ctx.goesRight, bins, s.feature, s.leftMaxBin, s.defaultLeft);
   const column = bins.columnBins.subarray(s.feature * bins.rows, (s.feature + 1) * bins.rows);
   for (let i = node.begin; i < node.end; i++) {

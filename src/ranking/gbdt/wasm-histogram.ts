@@ -1,4 +1,4 @@
-import { FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type WasmMemory } from '../../retrieval/wasm/encoder.js';
+import { F32, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type WasmMemory } from '../../retrieval/wasm/encoder.js';
 import type { BinnedMatrix } from './binned-matrix.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type HistogramJob, type NodeKernels } from './kernels.js';
@@ -9,6 +9,7 @@ const I32_LOAD16_U = 0x2f;
 const I32_GE_U = 0x4f;
 const I32_LOAD8_U = 0x2d;
 const I32_STORE = 0x36;
+const SELECT = 0x1b;
 
 /* Parameters of the exported `accumulate`: byte addresses, and row positions begin..end. */
 const ROW_INDEX_PTR = 0;
@@ -99,6 +100,46 @@ function buildPartition(): { locals: (typeof I32)[]; body: FunctionBody } {
   return { locals: [I32, I32, I32, I32, I32], body: b };
 }
 
+/* Parameters of the exported `addLeafValues`: byte addresses, row positions begin..end, and the two float32 leaf values. */
+const L_ROW_INDEX_PTR = 0;
+const L_BEGIN = 1;
+const L_END = 2;
+const L_COLUMN_PTR = 3;
+const L_GOES_RIGHT_PTR = 4;
+const L_MARGINS_PTR = 5;
+const L_LEFT_VALUE = 6;
+const L_RIGHT_VALUE = 7;
+const LEAF_VALUE_PARAMS = [I32, I32, I32, I32, I32, I32, F32, F32] as const;
+
+/**
+ * Emits `addLeafValues`: for each row r of rowIndex[begin..end), margins[r] += rightValue when
+ * goesRight[column[r]] is 1, else leftValue, as a float32 addition. The sums equal
+ * Math.fround(margins[r] + value) in JavaScript.
+ */
+function buildAddLeafValues(): { locals: (typeof I32)[]; body: FunctionBody } {
+  const position = 8;
+  const address = 9;
+  const b = new FunctionBody();
+  b.get(L_BEGIN).i32(2).op(OP.i32Shl).get(L_ROW_INDEX_PTR).op(OP.i32Add).set(position);
+  b.get(L_END).i32(2).op(OP.i32Shl).get(L_ROW_INDEX_PTR).op(OP.i32Add).set(L_END);
+  b.block().loop();
+  b.get(position).get(L_END).op(I32_GE_U).brIf(1);
+  b.get(position).memory(OP.i32Load, 2).set(address);
+  // Stack: the margin's address, then its value plus the value of the row's side.
+  b.get(address).i32(2).op(OP.i32Shl).get(L_MARGINS_PTR).op(OP.i32Add);
+  b.get(address).i32(2).op(OP.i32Shl).get(L_MARGINS_PTR).op(OP.i32Add).memory(OP.f32Load, 2);
+  b.get(L_RIGHT_VALUE).get(L_LEFT_VALUE);
+  b.get(address).i32(1).op(OP.i32Shl).get(L_COLUMN_PTR).op(OP.i32Add).memory(I32_LOAD16_U, 1);
+  b.get(L_GOES_RIGHT_PTR).op(OP.i32Add).memory(I32_LOAD8_U, 0);
+  b.op(SELECT).op(OP.f32Add).memory(OP.f32Store, 2);
+  b.get(position).i32(4).op(OP.i32Add).set(position);
+  b.br(0);
+  b.end().end();
+  return { locals: [I32, I32], body: b };
+}
+
+type AddLeafValues = (rowIndexPtr: number, begin: number, end: number, columnPtr: number, goesRightPtr: number, marginsPtr: number, leftValue: number, rightValue: number) => void;
+
 type Partition = (rowIndexPtr: number, begin: number, end: number, columnPtr: number, goesRightPtr: number, spillPtr: number) => number;
 
 type Accumulate = (rowIndexPtr: number, begin: number, end: number, gradPtr: number, rowPtrPtr: number, binsPtr: number, histPtr: number) => void;
@@ -110,11 +151,13 @@ function module(): object | null {
   if (compiled === undefined) {
     const accumulate = buildAccumulate();
     const partition = buildPartition();
+    const leafValues = buildAddLeafValues();
     try {
       compiled = new wasm.Module(
         encodeModule([
           { name: 'accumulate', params: ACCUMULATE_PARAMS, results: [], locals: accumulate.locals, body: accumulate.body },
           { name: 'partition', params: PARTITION_PARAMS, results: [I32], locals: partition.locals, body: partition.body },
+          { name: 'addLeafValues', params: LEAF_VALUE_PARAMS, results: [], locals: leafValues.locals, body: leafValues.body },
         ]),
       );
     } catch {
@@ -136,10 +179,13 @@ const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 export class WasmKernels implements NodeKernels {
   readonly gradPairs: Float64Array;
   readonly rowIndex: Int32Array;
+  /** Training margins (float32) of every row, for addSplitLeafValues. */
+  readonly margins: Float32Array;
   private readonly bins: BinnedMatrix;
   private readonly serial: SerialKernels;
   private readonly accumulate: Accumulate;
   private readonly partitionKernel: Partition;
+  private readonly addLeafValues: AddLeafValues;
   private readonly firstHalf: Float64Array;
   private readonly secondHalf: Float64Array;
   private readonly spill: Int32Array;
@@ -153,6 +199,7 @@ export class WasmKernels implements NodeKernels {
   private readonly spillPtr: number;
   private readonly goesRightPtr: number;
   private readonly columnsPtr: number;
+  private readonly marginsPtr: number;
 
   private constructor(bins: BinnedMatrix, compiledModule: object) {
     this.bins = bins;
@@ -160,10 +207,11 @@ export class WasmKernels implements NodeKernels {
     const instance = new wasm.Instance(compiledModule, {});
     this.accumulate = instance.exports.accumulate as Accumulate;
     this.partitionKernel = instance.exports.partition as Partition;
+    this.addLeafValues = instance.exports.addLeafValues as AddLeafValues;
     const memory = instance.exports.memory as WasmMemory;
 
     // Layout, each part 16-byte aligned: gradient pairs, two histograms, row index, rowPtr,
-    // stored bins, spill area, goesRight table, column-major local bins.
+    // stored bins, spill area, goesRight table, margins, column-major local bins.
     const { rows, totalBins } = bins;
     const entries = bins.rowPtr[rows];
     const histBytes = 16 * totalBins;
@@ -176,7 +224,8 @@ export class WasmKernels implements NodeKernels {
     this.spillPtr = this.binsPtr + align16(2 * entries);
     this.goesRightPtr = this.spillPtr + align16(4 * rows);
     const tableBytes = maxFeatureBins(bins);
-    this.columnsPtr = this.goesRightPtr + align16(tableBytes);
+    this.marginsPtr = this.goesRightPtr + align16(tableBytes);
+    this.columnsPtr = this.marginsPtr + align16(4 * rows);
     // Growing memory detaches earlier views, so it grows once, before any view is taken.
     ensureMemory(memory, this.columnsPtr + 2 * rows * bins.columns, 'GBDT node kernels');
 
@@ -187,6 +236,7 @@ export class WasmKernels implements NodeKernels {
     this.rowIndex = new Int32Array(buffer, this.rowIndexPtr, rows);
     this.spill = new Int32Array(buffer, this.spillPtr, rows);
     this.goesRight = new Uint8Array(buffer, this.goesRightPtr, tableBytes);
+    this.margins = new Float32Array(buffer, this.marginsPtr, rows);
     new Int32Array(buffer, this.rowPtrPtr, rows + 1).set(bins.rowPtr);
     new Uint16Array(buffer, this.binsPtr, entries).set(bins.entryBins);
     new Uint16Array(buffer, this.columnsPtr, rows * bins.columns).set(bins.columnBins);
@@ -233,6 +283,14 @@ export class WasmKernels implements NodeKernels {
       this.rowIndex.set(this.spill.subarray(0, end - begin - left), begin + left);
       return begin + left;
     });
+  }
+
+  addSplitLeafValues(rowIndex: Int32Array, margins: Float32Array, job: PartitionJob, leftValue: number, rightValue: number): boolean {
+    if (rowIndex !== this.rowIndex || margins !== this.margins) return false;
+    const { begin, end, feature, leftMaxBin, defaultLeft } = job;
+    fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
+    this.addLeafValues(this.rowIndexPtr, begin, end, this.columnsPtr + 2 * feature * this.bins.rows, this.goesRightPtr, this.marginsPtr, leftValue, rightValue);
+    return true;
   }
 
   async close(): Promise<void> {}
