@@ -122,8 +122,7 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
-  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
-  const { kernels, gradPairs, rowIndex, margins } = await createKernels(bins, parallel);
+  const { kernels, bins, gradPairs, rowIndex, margins } = await createKernels(buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel), parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
@@ -149,20 +148,21 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
 }
 
 /**
- * Creates the node kernels and the gradient pair, row index and training margin arrays they
- * read: gradient pairs and row index are shared with a worker thread when `parallel`, and all
- * three live in the WebAssembly kernels' memory when those run.
+ * Creates the node kernels and the binned matrix, gradient pair, row index and training margin
+ * arrays they read. Gradient pairs and row index are shared with a worker thread when `parallel`.
+ * When the WebAssembly kernels run, all of them live in the kernels' memory, and the binned
+ * matrix returned is their copy of `bins`.
  */
-async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
+async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; bins: BinnedMatrix; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
   const { rows } = bins;
   if (parallel) {
     const gradPairs = sharedFloat64(2 * rows);
     const rowIndex = sharedInt32(rows);
-    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), gradPairs, rowIndex, margins: new Float32Array(rows) };
+    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, margins: new Float32Array(rows) };
   }
   const wasmKernels = WasmKernels.create(bins);
-  if (wasmKernels) return { kernels: wasmKernels, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex, margins: wasmKernels.margins };
-  return { kernels: new SerialKernels(bins), gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), margins: new Float32Array(rows) };
+  if (wasmKernels) return { kernels: wasmKernels, bins: wasmKernels.bins, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex, margins: wasmKernels.margins };
+  return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), margins: new Float32Array(rows) };
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */

@@ -181,7 +181,11 @@ export class WasmKernels implements NodeKernels {
   readonly rowIndex: Int32Array;
   /** Training margins (float32) of every row, for addSplitLeafValues. */
   readonly margins: Float32Array;
-  private readonly bins: BinnedMatrix;
+  /**
+   * The binned matrix with its stored bins, rowPtr and column-major bins moved into the
+   * instance's memory. Training drops the original so the arrays exist once.
+   */
+  readonly bins: BinnedMatrix;
   private readonly serial: SerialKernels;
   private readonly accumulate: Accumulate;
   private readonly partitionKernel: Partition;
@@ -202,8 +206,6 @@ export class WasmKernels implements NodeKernels {
   private readonly marginsPtr: number;
 
   private constructor(bins: BinnedMatrix, compiledModule: object) {
-    this.bins = bins;
-    this.serial = new SerialKernels(bins);
     const instance = new wasm.Instance(compiledModule, {});
     this.accumulate = instance.exports.accumulate as Accumulate;
     this.partitionKernel = instance.exports.partition as Partition;
@@ -237,9 +239,14 @@ export class WasmKernels implements NodeKernels {
     this.spill = new Int32Array(buffer, this.spillPtr, rows);
     this.goesRight = new Uint8Array(buffer, this.goesRightPtr, tableBytes);
     this.margins = new Float32Array(buffer, this.marginsPtr, rows);
-    new Int32Array(buffer, this.rowPtrPtr, rows + 1).set(bins.rowPtr);
-    new Uint16Array(buffer, this.binsPtr, entries).set(bins.entryBins);
-    new Uint16Array(buffer, this.columnsPtr, rows * bins.columns).set(bins.columnBins);
+    const rowPtr = new Int32Array(buffer, this.rowPtrPtr, rows + 1);
+    const entryBins = new Uint16Array(buffer, this.binsPtr, entries);
+    const columnBins = new Uint16Array(buffer, this.columnsPtr, rows * bins.columns);
+    rowPtr.set(bins.rowPtr);
+    entryBins.set(bins.entryBins);
+    columnBins.set(bins.columnBins);
+    this.bins = { ...bins, rowPtr, entryBins, columnBins };
+    this.serial = new SerialKernels(this.bins);
   }
 
   /** Kernels for `bins`, or null when bin ids need more than 16 bits or WebAssembly SIMD is missing. */
