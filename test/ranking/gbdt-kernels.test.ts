@@ -31,12 +31,13 @@ function fixture(shared: boolean) {
     gradPairs[2 * r] = next() - 0.5 + next() * 1e-9;
     gradPairs[2 * r + 1] = next() + 0.01 + next() * 1e-9;
   }
-  const bins = buildBinnedMatrix(matrix, ROWS, COLUMNS, computeCuts(matrix, ROWS, COLUMNS, 256), shared);
+  const cuts = computeCuts(matrix, ROWS, COLUMNS, 256);
+  const bins = buildBinnedMatrix(matrix, ROWS, COLUMNS, cuts, shared);
   const rowIndex = shared ? sharedInt32(ROWS) : new Int32Array(ROWS);
   // Every third row dropped, as row sampling leaves gaps.
   let sampled = 0;
   for (let r = 0; r < ROWS; r++) if (r % 3 !== 1) rowIndex[sampled++] = r;
-  return { bins, gradPairs, rowIndex, sampled };
+  return { matrix, cuts, bins, gradPairs, rowIndex, sampled };
 }
 
 type Fixture = ReturnType<typeof fixture>;
@@ -46,11 +47,12 @@ async function withKernels<T>(threads: 1 | 2 | 'wasm', run: (kernels: NodeKernel
   let data = fixture(threads === 2);
   let kernels: NodeKernels;
   if (threads === 'wasm') {
-    const wasmKernels = WasmKernels.create(data.bins);
+    const wasmKernels = WasmKernels.create(data.matrix, ROWS, COLUMNS, data.cuts);
     if (wasmKernels === null) throw new Error('WebAssembly SIMD kernels are unavailable');
+    expect(wasmKernels.bins).toEqual(data.bins);
     wasmKernels.gradPairs.set(data.gradPairs);
     wasmKernels.rowIndex.set(data.rowIndex);
-    data = { ...data, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
+    data = { ...data, bins: wasmKernels.bins, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
     kernels = wasmKernels;
   } else {
     kernels = threads === 2 ? await createParallelKernels(data.bins, data.gradPairs, data.rowIndex) : new SerialKernels(data.bins);

@@ -14,7 +14,7 @@ import { computeGradients, computeLabelBuckets, type LabelBuckets } from './obje
 import { createParallelKernels, sharedFloat64, sharedInt32 } from './parallel-histogram.js';
 import { maxFeatureBins } from './partition.js';
 import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js';
-import { computeCuts } from './quantile.js';
+import { computeCuts, type HistogramCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
 import { HistogramPool, growTree, type GrowContext } from './tree-grower.js';
 import { WasmKernels } from './wasm-histogram.js';
@@ -122,7 +122,7 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
-  const { kernels, bins, gradPairs, rowIndex, margins } = await createKernels(buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel), parallel);
+  const { kernels, bins, gradPairs, rowIndex, margins } = await createKernels(train, cuts, parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
@@ -148,20 +148,22 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
 }
 
 /**
- * Creates the node kernels and the binned matrix, gradient pair, row index and training margin
- * arrays they read. Gradient pairs and row index are shared with a worker thread when `parallel`.
- * When the WebAssembly kernels run, all of them live in the kernels' memory, and the binned
- * matrix returned is their copy of `bins`.
+ * Bins the training matrix and creates the node kernels and the gradient pair, row index and
+ * training margin arrays they read. With `parallel`, the bins, gradient pairs and row index are
+ * shared with a worker thread. Else they and the margins live in the WebAssembly kernels' memory,
+ * or on the heap where those kernels cannot run.
  */
-async function createKernels(bins: BinnedMatrix, parallel: boolean): Promise<{ kernels: NodeKernels; bins: BinnedMatrix; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
-  const { rows } = bins;
+async function createKernels(train: CheckedDataset, cuts: HistogramCuts, parallel: boolean): Promise<{ kernels: NodeKernels; bins: BinnedMatrix; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
+  const { matrix, rows, columns } = train;
   if (parallel) {
+    const bins = buildBinnedMatrix(matrix, rows, columns, cuts, true);
     const gradPairs = sharedFloat64(2 * rows);
     const rowIndex = sharedInt32(rows);
     return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, margins: new Float32Array(rows) };
   }
-  const wasmKernels = WasmKernels.create(bins);
+  const wasmKernels = WasmKernels.create(matrix, rows, columns, cuts);
   if (wasmKernels) return { kernels: wasmKernels, bins: wasmKernels.bins, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex, margins: wasmKernels.margins };
+  const bins = buildBinnedMatrix(matrix, rows, columns, cuts);
   return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), margins: new Float32Array(rows) };
 }
 

@@ -1,8 +1,9 @@
-import { F32, FunctionBody, I32, OP, SIMD, V128, encodeModule, ensureMemory, wasm, type WasmMemory } from '../../retrieval/wasm/encoder.js';
-import type { BinnedMatrix } from './binned-matrix.js';
+import { F32, FunctionBody, I32, OP, PAGE_BYTES, SIMD, V128, encodeModule, ensureMemory, wasm, type WasmMemory } from '../../retrieval/wasm/encoder.js';
+import { binStartOf, buildBinnedMatrix, type BinnedMatrix, type BinStorage } from './binned-matrix.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type HistogramJob, type NodeKernels } from './kernels.js';
-import { fillGoesRight, maxFeatureBins, type PartitionJob } from './partition.js';
+import { fillGoesRight, type PartitionJob } from './partition.js';
+import type { HistogramCuts } from './quantile.js';
 
 /* Opcodes the shared encoder does not name. */
 const I32_LOAD16_U = 0x2f;
@@ -169,10 +170,44 @@ function module(): object | null {
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
+/** Bytes of a 32-bit WebAssembly memory: 65,536 pages of 64 KiB. */
+const MAX_MEMORY_BYTES = 2 ** 32;
+
+/** Byte offsets of the kernels' arrays in memory, each 16-byte aligned. */
+interface Layout {
+  gradPtr: number;
+  firstPtr: number;
+  secondPtr: number;
+  rowIndexPtr: number;
+  rowPtrPtr: number;
+  spillPtr: number;
+  goesRightPtr: number;
+  marginsPtr: number;
+  columnsPtr: number;
+  /** Stored bins, last: their count is known only after binning, so `rows × columns` are reserved. */
+  binsPtr: number;
+  totalBytes: number;
+}
+
+function layoutOf(rows: number, columns: number, totalBins: number, tableBytes: number): Layout {
+  const histBytes = 16 * totalBins;
+  const gradPtr = 0;
+  const firstPtr = align16(16 * rows);
+  const secondPtr = firstPtr + histBytes;
+  const rowIndexPtr = secondPtr + histBytes;
+  const rowPtrPtr = rowIndexPtr + align16(4 * rows);
+  const spillPtr = rowPtrPtr + align16(4 * (rows + 1));
+  const goesRightPtr = spillPtr + align16(4 * rows);
+  const marginsPtr = goesRightPtr + align16(tableBytes);
+  const columnsPtr = marginsPtr + align16(4 * rows);
+  const binsPtr = columnsPtr + align16(2 * rows * columns);
+  return { gradPtr, firstPtr, secondPtr, rowIndexPtr, rowPtrPtr, spillPtr, goesRightPtr, marginsPtr, columnsPtr, binsPtr, totalBytes: binsPtr + 2 * rows * columns };
+}
+
 /**
- * Single-thread node kernels that run in WebAssembly. The gradient pairs and row index that
- * training writes live in the instance's memory (`gradPairs`, `rowIndex`), beside copies of the
- * stored bins and of the column-major local bins, so the kernels read them without copying.
+ * Single-thread node kernels that run in WebAssembly. The binned matrix is built in the
+ * instance's memory, and the gradient pairs, row index and margins that training writes live
+ * there too (`gradPairs`, `rowIndex`, `margins`), so the kernels read them without copying.
  * Histograms are summed into scratch memory and copied to the job's buffer. Results equal
  * SerialKernels' bit for bit.
  */
@@ -181,10 +216,7 @@ export class WasmKernels implements NodeKernels {
   readonly rowIndex: Int32Array;
   /** Training margins (float32) of every row, for addSplitLeafValues. */
   readonly margins: Float32Array;
-  /**
-   * The binned matrix with its stored bins, rowPtr and column-major bins moved into the
-   * instance's memory. Training drops the original so the arrays exist once.
-   */
+  /** The binned training matrix, with rowPtr, entryBins and columnBins in the instance's memory. */
   readonly bins: BinnedMatrix;
   private readonly serial: SerialKernels;
   private readonly accumulate: Accumulate;
@@ -194,66 +226,49 @@ export class WasmKernels implements NodeKernels {
   private readonly secondHalf: Float64Array;
   private readonly spill: Int32Array;
   private readonly goesRight: Uint8Array;
-  private readonly gradPtr: number;
-  private readonly firstPtr: number;
-  private readonly secondPtr: number;
-  private readonly rowIndexPtr: number;
-  private readonly rowPtrPtr: number;
-  private readonly binsPtr: number;
-  private readonly spillPtr: number;
-  private readonly goesRightPtr: number;
-  private readonly columnsPtr: number;
-  private readonly marginsPtr: number;
+  private readonly at: Layout;
 
-  private constructor(bins: BinnedMatrix, compiledModule: object) {
+  private constructor(compiledModule: object, at: Layout, tableBytes: number, matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts) {
     const instance = new wasm.Instance(compiledModule, {});
     this.accumulate = instance.exports.accumulate as Accumulate;
     this.partitionKernel = instance.exports.partition as Partition;
     this.addLeafValues = instance.exports.addLeafValues as AddLeafValues;
     const memory = instance.exports.memory as WasmMemory;
-
-    // Layout, each part 16-byte aligned: gradient pairs, two histograms, row index, rowPtr,
-    // stored bins, spill area, goesRight table, margins, column-major local bins.
-    const { rows, totalBins } = bins;
-    const entries = bins.rowPtr[rows];
-    const histBytes = 16 * totalBins;
-    this.gradPtr = 0;
-    this.firstPtr = align16(16 * rows);
-    this.secondPtr = this.firstPtr + histBytes;
-    this.rowIndexPtr = this.secondPtr + histBytes;
-    this.rowPtrPtr = this.rowIndexPtr + align16(4 * rows);
-    this.binsPtr = this.rowPtrPtr + align16(4 * (rows + 1));
-    this.spillPtr = this.binsPtr + align16(2 * entries);
-    this.goesRightPtr = this.spillPtr + align16(4 * rows);
-    const tableBytes = maxFeatureBins(bins);
-    this.marginsPtr = this.goesRightPtr + align16(tableBytes);
-    this.columnsPtr = this.marginsPtr + align16(4 * rows);
-    // Growing memory detaches earlier views, so it grows once, before any view is taken.
-    ensureMemory(memory, this.columnsPtr + 2 * rows * bins.columns, 'GBDT node kernels');
+    this.at = at;
+    // Growing memory detaches earlier views, so it grows once, before any view is taken. Pages
+    // of the reserved stored-bin space that binning never writes stay unused virtual memory.
+    ensureMemory(memory, at.totalBytes, 'GBDT node kernels');
 
     const buffer = memory.buffer;
-    this.gradPairs = new Float64Array(buffer, this.gradPtr, 2 * rows);
-    this.firstHalf = new Float64Array(buffer, this.firstPtr, 2 * totalBins);
-    this.secondHalf = new Float64Array(buffer, this.secondPtr, 2 * totalBins);
-    this.rowIndex = new Int32Array(buffer, this.rowIndexPtr, rows);
-    this.spill = new Int32Array(buffer, this.spillPtr, rows);
-    this.goesRight = new Uint8Array(buffer, this.goesRightPtr, tableBytes);
-    this.margins = new Float32Array(buffer, this.marginsPtr, rows);
-    const rowPtr = new Int32Array(buffer, this.rowPtrPtr, rows + 1);
-    const entryBins = new Uint16Array(buffer, this.binsPtr, entries);
-    const columnBins = new Uint16Array(buffer, this.columnsPtr, rows * bins.columns);
-    rowPtr.set(bins.rowPtr);
-    entryBins.set(bins.entryBins);
-    columnBins.set(bins.columnBins);
-    this.bins = { ...bins, rowPtr, entryBins, columnBins };
+    const storage: BinStorage = {
+      binArray: (part, length) => new Uint16Array(buffer, part === 'columnBins' ? at.columnsPtr : at.binsPtr, length),
+      rowPtr: (length) => new Int32Array(buffer, at.rowPtrPtr, length),
+    };
+    this.bins = buildBinnedMatrix(matrix, rows, columns, cuts, storage);
     this.serial = new SerialKernels(this.bins);
+    const { totalBins } = this.bins;
+    this.gradPairs = new Float64Array(buffer, at.gradPtr, 2 * rows);
+    this.firstHalf = new Float64Array(buffer, at.firstPtr, 2 * totalBins);
+    this.secondHalf = new Float64Array(buffer, at.secondPtr, 2 * totalBins);
+    this.rowIndex = new Int32Array(buffer, at.rowIndexPtr, rows);
+    this.spill = new Int32Array(buffer, at.spillPtr, rows);
+    this.goesRight = new Uint8Array(buffer, at.goesRightPtr, tableBytes);
+    this.margins = new Float32Array(buffer, at.marginsPtr, rows);
   }
 
-  /** Kernels for `bins`, or null when bin ids need more than 16 bits or WebAssembly SIMD is missing. */
-  static create(bins: BinnedMatrix): WasmKernels | null {
+  /**
+   * Bins a row-major matrix (shape [rows, columns], NaN = missing) into new kernels' memory.
+   * Returns null when bin ids need more than 16 bits, the arrays would pass the 4 GiB memory
+   * limit, or WebAssembly SIMD is missing.
+   */
+  static create(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts): WasmKernels | null {
     const compiledModule = module();
-    if (compiledModule === null || !(bins.entryBins instanceof Uint16Array) || !(bins.columnBins instanceof Uint16Array)) return null;
-    return new WasmKernels(bins, compiledModule);
+    const binStart = binStartOf(cuts, columns);
+    let tableBytes = 0;
+    for (let f = 0; f < columns; f++) tableBytes = Math.max(tableBytes, binStart[f + 1] - binStart[f]);
+    const at = layoutOf(rows, columns, binStart[columns], tableBytes);
+    if (compiledModule === null || binStart[columns] > 65_536 || at.totalBytes > MAX_MEMORY_BYTES - PAGE_BYTES) return null;
+    return new WasmKernels(compiledModule, at, tableBytes, matrix, rows, columns, cuts);
   }
 
   build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void {
@@ -264,13 +279,13 @@ export class WasmKernels implements NodeKernels {
     jobs.forEach(({ begin, end, hist }, k) => {
       this.firstHalf.fill(0);
       if (end - begin < SPLIT_MIN_ROWS) {
-        this.sum(begin, end, this.firstPtr);
+        this.sum(begin, end, this.at.firstPtr);
       } else {
         // The same halves and order of addition as SerialKernels, so the sums are the same doubles.
         const middle = (begin + end) >>> 1;
-        this.sum(begin, middle, this.firstPtr);
+        this.sum(begin, middle, this.at.firstPtr);
         this.secondHalf.fill(0);
-        this.sum(middle, end, this.secondPtr);
+        this.sum(middle, end, this.at.secondPtr);
         const first = this.firstHalf;
         const second = this.secondHalf;
         for (let i = 0; i < first.length; i++) first[i] += second[i];
@@ -286,7 +301,7 @@ export class WasmKernels implements NodeKernels {
     const { rows } = this.bins;
     return jobs.map(({ begin, end, feature, leftMaxBin, defaultLeft }) => {
       fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
-      const left = this.partitionKernel(this.rowIndexPtr, begin, end, this.columnsPtr + 2 * feature * rows, this.goesRightPtr, this.spillPtr);
+      const left = this.partitionKernel(this.at.rowIndexPtr, begin, end, this.at.columnsPtr + 2 * feature * rows, this.at.goesRightPtr, this.at.spillPtr);
       this.rowIndex.set(this.spill.subarray(0, end - begin - left), begin + left);
       return begin + left;
     });
@@ -296,13 +311,13 @@ export class WasmKernels implements NodeKernels {
     if (rowIndex !== this.rowIndex || margins !== this.margins) return false;
     const { begin, end, feature, leftMaxBin, defaultLeft } = job;
     fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
-    this.addLeafValues(this.rowIndexPtr, begin, end, this.columnsPtr + 2 * feature * this.bins.rows, this.goesRightPtr, this.marginsPtr, leftValue, rightValue);
+    this.addLeafValues(this.at.rowIndexPtr, begin, end, this.at.columnsPtr + 2 * feature * this.bins.rows, this.at.goesRightPtr, this.at.marginsPtr, leftValue, rightValue);
     return true;
   }
 
   async close(): Promise<void> {}
 
   private sum(begin: number, end: number, histPtr: number): void {
-    this.accumulate(this.rowIndexPtr, begin, end, this.gradPtr, this.rowPtrPtr, this.binsPtr, histPtr);
+    this.accumulate(this.at.rowIndexPtr, begin, end, this.at.gradPtr, this.at.rowPtrPtr, this.at.binsPtr, histPtr);
   }
 }
