@@ -5,7 +5,7 @@ import { SerialKernels, type HistogramJob, type NodeKernels } from '../../src/ra
 import { createParallelKernels, sharedFloat64, sharedInt32 } from '../../src/ranking/gbdt/parallel-histogram.js';
 import type { PartitionJob } from '../../src/ranking/gbdt/partition.js';
 import { computeCuts } from '../../src/ranking/gbdt/quantile.js';
-import { WasmKernels } from '../../src/ranking/gbdt/wasm-histogram.js';
+import { WasmKernels } from '../../src/ranking/gbdt/wasm-kernels.js';
 
 const ROWS = 3 * SPLIT_MIN_ROWS + 17;
 const COLUMNS = 4;

@@ -17,7 +17,7 @@ import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js
 import { computeCuts, type HistogramCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
 import { HistogramPool, growTree, type GrowContext } from './tree-grower.js';
-import { WasmKernels } from './wasm-histogram.js';
+import { WasmKernels } from './wasm-kernels.js';
 import { addTreeToMargins } from './tree-predict.js';
 
 export interface TrainOptions {

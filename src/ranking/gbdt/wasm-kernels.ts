@@ -259,7 +259,7 @@ export class WasmKernels implements NodeKernels {
   /**
    * Bins a row-major matrix (shape [rows, columns], NaN = missing) into new kernels' memory.
    * Returns null when bin ids need more than 16 bits, the arrays would pass the 4 GiB memory
-   * limit, or WebAssembly SIMD is missing.
+   * limit or cannot be reserved, or WebAssembly SIMD is missing.
    */
   static create(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts): WasmKernels | null {
     const compiledModule = module();
@@ -268,7 +268,13 @@ export class WasmKernels implements NodeKernels {
     for (let f = 0; f < columns; f++) tableBytes = Math.max(tableBytes, binStart[f + 1] - binStart[f]);
     const at = layoutOf(rows, columns, binStart[columns], tableBytes);
     if (compiledModule === null || binStart[columns] > 65_536 || at.totalBytes > MAX_MEMORY_BYTES - PAGE_BYTES) return null;
-    return new WasmKernels(compiledModule, at, tableBytes, matrix, rows, columns, cuts);
+    try {
+      return new WasmKernels(compiledModule, at, tableBytes, matrix, rows, columns, cuts);
+    } catch (error) {
+      // Memory.grow raises a RangeError when the process cannot reserve the memory.
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
   }
 
   build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void {
