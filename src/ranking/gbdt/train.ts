@@ -122,13 +122,13 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
-  const { kernels, bins, gradPairs, rowIndex, margins } = await createKernels(train, cuts, parallel);
+  const { kernels, bins, gradPairs, rowIndex, margins, grad, hess } = await createKernels(train, cuts, parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
     margins,
-    grad: new Float32Array(train.rows),
-    hess: new Float32Array(train.rows),
+    grad,
+    hess,
     grow: {
       matrix: train.matrix,
       columns: train.columns,
@@ -147,24 +147,41 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   };
 }
 
+/** The node kernels and the arrays they read, which training writes; gradients and margins are float32 per row. */
+interface KernelArrays {
+  kernels: NodeKernels;
+  bins: BinnedMatrix;
+  gradPairs: Float64Array;
+  rowIndex: Int32Array;
+  margins: Float32Array;
+  grad: Float32Array;
+  hess: Float32Array;
+}
+
 /**
- * Bins the training matrix and creates the node kernels and the gradient pair, row index and
- * training margin arrays they read. With `parallel`, the bins, gradient pairs and row index are
- * shared with a worker thread. Else they and the margins live in the WebAssembly kernels' memory,
- * or on the heap where those kernels cannot run.
+ * Bins the training matrix and creates the node kernels and the arrays they read. With
+ * `parallel`, the bins, gradient pairs and row index are shared with a worker thread. Else all
+ * the arrays live in the WebAssembly kernels' memory, or on the heap where those kernels cannot run.
  */
-async function createKernels(train: CheckedDataset, cuts: HistogramCuts, parallel: boolean): Promise<{ kernels: NodeKernels; bins: BinnedMatrix; gradPairs: Float64Array; rowIndex: Int32Array; margins: Float32Array }> {
+async function createKernels(train: CheckedDataset, cuts: HistogramCuts, parallel: boolean): Promise<KernelArrays> {
   const { matrix, rows, columns } = train;
   if (parallel) {
     const bins = buildBinnedMatrix(matrix, rows, columns, cuts, true);
     const gradPairs = sharedFloat64(2 * rows);
     const rowIndex = sharedInt32(rows);
-    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, margins: new Float32Array(rows) };
+    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, ...heapGradients(rows) };
   }
   const wasmKernels = WasmKernels.create(matrix, rows, columns, cuts);
-  if (wasmKernels) return { kernels: wasmKernels, bins: wasmKernels.bins, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex, margins: wasmKernels.margins };
+  if (wasmKernels) {
+    const { bins, gradPairs, rowIndex, margins, grad, hess } = wasmKernels;
+    return { kernels: wasmKernels, bins, gradPairs, rowIndex, margins, grad, hess };
+  }
   const bins = buildBinnedMatrix(matrix, rows, columns, cuts);
-  return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), margins: new Float32Array(rows) };
+  return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), ...heapGradients(rows) };
+}
+
+function heapGradients(rows: number): { margins: Float32Array; grad: Float32Array; hess: Float32Array } {
+  return { margins: new Float32Array(rows), grad: new Float32Array(rows), hess: new Float32Array(rows) };
 }
 
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */
@@ -174,9 +191,11 @@ function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Sessio
   computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
   const { gradPairs, rowIndex, random } = ctx;
   const rows = train.rows;
-  for (let r = 0; r < rows; r++) {
-    gradPairs[2 * r] = grad[r];
-    gradPairs[2 * r + 1] = hess[r];
+  if (!(session.kernels instanceof WasmKernels && session.kernels.interleaveGradients(grad, hess, gradPairs))) {
+    for (let r = 0; r < rows; r++) {
+      gradPairs[2 * r] = grad[r];
+      gradPairs[2 * r + 1] = hess[r];
+    }
   }
 
   let sampled = 0;

@@ -139,6 +139,53 @@ function buildAddLeafValues(): { locals: (typeof I32)[]; body: FunctionBody } {
   return { locals: [I32, I32], body: b };
 }
 
+/**
+ * Emits `sumPairs(rowIndexPtr, begin, end, gradPtr, outPtr)`: the (gradient, hessian) sums of the
+ * rows rowIndex[begin..end), added one row at a time from +0 in row order and stored as an f64x2
+ * at outPtr. Each lane adds separately, so the sums equal two scalar sums in that order.
+ */
+function buildSumPairs(): { locals: (typeof I32 | typeof V128)[]; body: FunctionBody } {
+  const [rowIndexPtr, begin, end, gradPtr, outPtr, position, sum] = [0, 1, 2, 3, 4, 5, 6];
+  const b = new FunctionBody();
+  b.get(begin).i32(2).op(OP.i32Shl).get(rowIndexPtr).op(OP.i32Add).set(position);
+  b.get(end).i32(2).op(OP.i32Shl).get(rowIndexPtr).op(OP.i32Add).set(end);
+  b.zeroVector().set(sum);
+  b.block().loop();
+  b.get(position).get(end).op(I32_GE_U).brIf(1);
+  b.get(sum);
+  b.get(position).memory(OP.i32Load, 2).i32(4).op(OP.i32Shl).get(gradPtr).op(OP.i32Add).simdMemory(SIMD.v128Load, 3);
+  b.simd(SIMD.f64x2Add).set(sum);
+  b.get(position).i32(4).op(OP.i32Add).set(position);
+  b.br(0);
+  b.end().end();
+  b.get(outPtr).get(sum).simdMemory(SIMD.v128Store, 3);
+  return { locals: [I32, V128], body: b };
+}
+
+/**
+ * Emits `interleave(gradPtr, hessPtr, pairsPtr, rows)`: widens the float32 gradient and hessian
+ * of each row to float64 and stores them as the row's pair, gradient first.
+ */
+function buildInterleave(): { locals: (typeof I32)[]; body: FunctionBody } {
+  const [gradPtr, hessPtr, pairsPtr, rows, offset] = [0, 1, 2, 3, 4];
+  const b = new FunctionBody();
+  // rows becomes the end of the float32 arrays, in bytes; offset counts float32 bytes.
+  b.get(rows).i32(2).op(OP.i32Shl).set(rows);
+  b.block().loop();
+  b.get(offset).get(rows).op(I32_GE_U).brIf(1);
+  b.get(offset).i32(2).op(OP.i32Shl).get(pairsPtr).op(OP.i32Add);
+  b.get(offset).get(gradPtr).op(OP.i32Add).memory(OP.f32Load, 2).op(OP.f64PromoteF32).memory(OP.f64Store, 3);
+  b.get(offset).i32(2).op(OP.i32Shl).get(pairsPtr).op(OP.i32Add);
+  b.get(offset).get(hessPtr).op(OP.i32Add).memory(OP.f32Load, 2).op(OP.f64PromoteF32).memory(OP.f64Store, 3, 8);
+  b.get(offset).i32(4).op(OP.i32Add).set(offset);
+  b.br(0);
+  b.end().end();
+  return { locals: [I32], body: b };
+}
+
+type SumPairs = (rowIndexPtr: number, begin: number, end: number, gradPtr: number, outPtr: number) => void;
+type Interleave = (gradPtr: number, hessPtr: number, pairsPtr: number, rows: number) => void;
+
 type AddLeafValues = (rowIndexPtr: number, begin: number, end: number, columnPtr: number, goesRightPtr: number, marginsPtr: number, leftValue: number, rightValue: number) => void;
 
 type Partition = (rowIndexPtr: number, begin: number, end: number, columnPtr: number, goesRightPtr: number, spillPtr: number) => number;
@@ -153,12 +200,16 @@ function module(): object | null {
     const accumulate = buildAccumulate();
     const partition = buildPartition();
     const leafValues = buildAddLeafValues();
+    const sumPairs = buildSumPairs();
+    const interleave = buildInterleave();
     try {
       compiled = new wasm.Module(
         encodeModule([
           { name: 'accumulate', params: ACCUMULATE_PARAMS, results: [], locals: accumulate.locals, body: accumulate.body },
           { name: 'partition', params: PARTITION_PARAMS, results: [I32], locals: partition.locals, body: partition.body },
           { name: 'addLeafValues', params: LEAF_VALUE_PARAMS, results: [], locals: leafValues.locals, body: leafValues.body },
+          { name: 'sumPairs', params: [I32, I32, I32, I32, I32], results: [], locals: sumPairs.locals, body: sumPairs.body },
+          { name: 'interleave', params: [I32, I32, I32, I32], results: [], locals: interleave.locals, body: interleave.body },
         ]),
       );
     } catch {
@@ -183,6 +234,10 @@ interface Layout {
   spillPtr: number;
   goesRightPtr: number;
   marginsPtr: number;
+  /** Float32 gradients, hessians, then the f64x2 output of sumPairs. */
+  gradF32Ptr: number;
+  hessF32Ptr: number;
+  sumPtr: number;
   columnsPtr: number;
   /** Stored bins, last: their count is known only after binning, so `rows × columns` are reserved. */
   binsPtr: number;
@@ -199,9 +254,12 @@ function layoutOf(rows: number, columns: number, totalBins: number, tableBytes: 
   const spillPtr = rowPtrPtr + align16(4 * (rows + 1));
   const goesRightPtr = spillPtr + align16(4 * rows);
   const marginsPtr = goesRightPtr + align16(tableBytes);
-  const columnsPtr = marginsPtr + align16(4 * rows);
+  const gradF32Ptr = marginsPtr + align16(4 * rows);
+  const hessF32Ptr = gradF32Ptr + align16(4 * rows);
+  const sumPtr = hessF32Ptr + align16(4 * rows);
+  const columnsPtr = sumPtr + 16;
   const binsPtr = columnsPtr + align16(2 * rows * columns);
-  return { gradPtr, firstPtr, secondPtr, rowIndexPtr, rowPtrPtr, spillPtr, goesRightPtr, marginsPtr, columnsPtr, binsPtr, totalBytes: binsPtr + 2 * rows * columns };
+  return { gradPtr, firstPtr, secondPtr, rowIndexPtr, rowPtrPtr, spillPtr, goesRightPtr, marginsPtr, gradF32Ptr, hessF32Ptr, sumPtr, columnsPtr, binsPtr, totalBytes: binsPtr + 2 * rows * columns };
 }
 
 /**
@@ -216,12 +274,18 @@ export class WasmKernels implements NodeKernels {
   readonly rowIndex: Int32Array;
   /** Training margins (float32) of every row, for addSplitLeafValues. */
   readonly margins: Float32Array;
+  /** Float32 gradients and hessians, as the objectives write them, for interleaveGradients. */
+  readonly grad: Float32Array;
+  readonly hess: Float32Array;
   /** The binned training matrix, with rowPtr, entryBins and columnBins in the instance's memory. */
   readonly bins: BinnedMatrix;
   private readonly serial: SerialKernels;
   private readonly accumulate: Accumulate;
   private readonly partitionKernel: Partition;
   private readonly addLeafValues: AddLeafValues;
+  private readonly sumPairsKernel: SumPairs;
+  private readonly interleave: Interleave;
+  private readonly pairSum: Float64Array;
   private readonly firstHalf: Float64Array;
   private readonly secondHalf: Float64Array;
   private readonly spill: Int32Array;
@@ -233,6 +297,8 @@ export class WasmKernels implements NodeKernels {
     this.accumulate = instance.exports.accumulate as Accumulate;
     this.partitionKernel = instance.exports.partition as Partition;
     this.addLeafValues = instance.exports.addLeafValues as AddLeafValues;
+    this.sumPairsKernel = instance.exports.sumPairs as SumPairs;
+    this.interleave = instance.exports.interleave as Interleave;
     const memory = instance.exports.memory as WasmMemory;
     this.at = at;
     // Growing memory detaches earlier views, so it grows once, before any view is taken. Pages
@@ -254,6 +320,9 @@ export class WasmKernels implements NodeKernels {
     this.spill = new Int32Array(buffer, at.spillPtr, rows);
     this.goesRight = new Uint8Array(buffer, at.goesRightPtr, tableBytes);
     this.margins = new Float32Array(buffer, at.marginsPtr, rows);
+    this.grad = new Float32Array(buffer, at.gradF32Ptr, rows);
+    this.hess = new Float32Array(buffer, at.hessF32Ptr, rows);
+    this.pairSum = new Float64Array(buffer, at.sumPtr, 2);
   }
 
   /**
@@ -318,6 +387,19 @@ export class WasmKernels implements NodeKernels {
     const { begin, end, feature, leftMaxBin, defaultLeft } = job;
     fillGoesRight(this.goesRight, this.bins, feature, leftMaxBin, defaultLeft);
     this.addLeafValues(this.at.rowIndexPtr, begin, end, this.at.columnsPtr + 2 * feature * this.bins.rows, this.at.goesRightPtr, this.at.marginsPtr, leftValue, rightValue);
+    return true;
+  }
+
+  sumGradPairs(rowIndex: Int32Array, gradPairs: Float64Array, begin: number, end: number): Float64Array | null {
+    if (rowIndex !== this.rowIndex || gradPairs !== this.gradPairs) return null;
+    this.sumPairsKernel(this.at.rowIndexPtr, begin, end, this.at.gradPtr, this.at.sumPtr);
+    return this.pairSum;
+  }
+
+  /** Copies `grad` and `hess` into `gradPairs` as interleaved float64 pairs; returns false, doing nothing, unless all three are this instance's. */
+  interleaveGradients(grad: Float32Array, hess: Float32Array, gradPairs: Float64Array): boolean {
+    if (grad !== this.grad || hess !== this.hess || gradPairs !== this.gradPairs) return false;
+    this.interleave(this.at.gradF32Ptr, this.at.hessF32Ptr, this.at.gradPtr, this.grad.length);
     return true;
   }
 
