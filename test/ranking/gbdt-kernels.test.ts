@@ -98,6 +98,20 @@ describe('GBDT node kernels', () => {
     expect(wasmHists).toEqual(one);
   });
 
+  it('WebAssembly gradient sums keep row order', async () => {
+    const [sums, expected] = await withKernels('wasm', (kernels, data) => {
+      let grad = 0;
+      let hess = 0;
+      for (let i = 100; i < data.sampled; i++) {
+        grad += data.gradPairs[2 * data.rowIndex[i]];
+        hess += data.gradPairs[2 * data.rowIndex[i] + 1];
+      }
+      const out = kernels.sumGradPairs?.(data.rowIndex, data.gradPairs, 100, data.sampled);
+      return [out ? Array.from(out) : null, [grad, hess]];
+    });
+    expect(sums).toEqual(expected);
+  });
+
   it('histogram matches a row-by-row sum', () => {
     const data = fixture(false);
     const [hist] = buildAll(new SerialKernels(data.bins), data, [[0, data.sampled]]);
