@@ -112,7 +112,7 @@ interface Session {
   grow: GrowContext;
   labelBuckets?: LabelBuckets;
   margins: Float32Array;
-  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. */
+  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. Unused when the WebAssembly kernels compute squared error. */
   grad: Float32Array;
   hess: Float32Array;
   kernels: NodeKernels;
@@ -188,13 +188,18 @@ function heapGradients(rows: number): { margins: Float32Array; grad: Float32Arra
 function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Session, round: number): TreeArrays {
   const ctx = session.grow;
   const { grad, hess } = session;
-  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
   const { gradPairs, rowIndex, random } = ctx;
   const rows = train.rows;
-  if (!(session.kernels instanceof WasmKernels && session.kernels.interleaveGradients(grad, hess, gradPairs))) {
-    for (let r = 0; r < rows; r++) {
-      gradPairs[2 * r] = grad[r];
-      gradPairs[2 * r + 1] = hess[r];
+  const wasmKernels = session.kernels instanceof WasmKernels ? session.kernels : null;
+  // Unweighted squared error goes straight into the pairs; other objectives write float32 arrays first.
+  const fused = wasmKernels !== null && p.objective === 'reg:squarederror' && !train.weights && wasmKernels.squaredErrorGradients(session.margins, train.labels, gradPairs);
+  if (!fused) {
+    computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
+    if (!wasmKernels?.interleaveGradients(grad, hess, gradPairs)) {
+      for (let r = 0; r < rows; r++) {
+        gradPairs[2 * r] = grad[r];
+        gradPairs[2 * r + 1] = hess[r];
+      }
     }
   }
 

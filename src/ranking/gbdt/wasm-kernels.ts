@@ -183,6 +183,31 @@ function buildInterleave(): { locals: (typeof I32)[]; body: FunctionBody } {
   return { locals: [I32], body: b };
 }
 
+/**
+ * Emits `squaredError(marginsPtr, labelsPtr, pairsPtr, rows)`: the unweighted squared-error pair
+ * of each row, gradient f32(margin − label) widened to float64 and hessian 1. That gradient
+ * equals Math.fround(margin − label), what the JavaScript objective stores as a float32.
+ */
+function buildSquaredError(): { locals: (typeof I32)[]; body: FunctionBody } {
+  const [marginsPtr, labelsPtr, pairsPtr, rows, offset] = [0, 1, 2, 3, 4];
+  const b = new FunctionBody();
+  // rows becomes the end of the float32 arrays, in bytes; offset counts float32 bytes.
+  b.get(rows).i32(2).op(OP.i32Shl).set(rows);
+  b.block().loop();
+  b.get(offset).get(rows).op(I32_GE_U).brIf(1);
+  b.get(offset).i32(2).op(OP.i32Shl).get(pairsPtr).op(OP.i32Add);
+  b.get(offset).get(marginsPtr).op(OP.i32Add).memory(OP.f32Load, 2);
+  b.get(offset).get(labelsPtr).op(OP.i32Add).memory(OP.f32Load, 2);
+  b.op(OP.f32Sub).op(OP.f64PromoteF32).memory(OP.f64Store, 3);
+  b.get(offset).i32(2).op(OP.i32Shl).get(pairsPtr).op(OP.i32Add).f64(1).memory(OP.f64Store, 3, 8);
+  b.get(offset).i32(4).op(OP.i32Add).set(offset);
+  b.br(0);
+  b.end().end();
+  return { locals: [I32], body: b };
+}
+
+type SquaredError = (marginsPtr: number, labelsPtr: number, pairsPtr: number, rows: number) => void;
+
 type SumPairs = (rowIndexPtr: number, begin: number, end: number, gradPtr: number, outPtr: number) => void;
 type Interleave = (gradPtr: number, hessPtr: number, pairsPtr: number, rows: number) => void;
 
@@ -202,6 +227,7 @@ function module(): object | null {
     const leafValues = buildAddLeafValues();
     const sumPairs = buildSumPairs();
     const interleave = buildInterleave();
+    const squaredError = buildSquaredError();
     try {
       compiled = new wasm.Module(
         encodeModule([
@@ -210,6 +236,7 @@ function module(): object | null {
           { name: 'addLeafValues', params: LEAF_VALUE_PARAMS, results: [], locals: leafValues.locals, body: leafValues.body },
           { name: 'sumPairs', params: [I32, I32, I32, I32, I32], results: [], locals: sumPairs.locals, body: sumPairs.body },
           { name: 'interleave', params: [I32, I32, I32, I32], results: [], locals: interleave.locals, body: interleave.body },
+          { name: 'squaredError', params: [I32, I32, I32, I32], results: [], locals: squaredError.locals, body: squaredError.body },
         ]),
       );
     } catch {
@@ -234,9 +261,10 @@ interface Layout {
   spillPtr: number;
   goesRightPtr: number;
   marginsPtr: number;
-  /** Float32 gradients, hessians, then the f64x2 output of sumPairs. */
+  /** Float32 gradients, hessians and labels, then the f64x2 output of sumPairs. */
   gradF32Ptr: number;
   hessF32Ptr: number;
+  labelsPtr: number;
   sumPtr: number;
   columnsPtr: number;
   /** Stored bins, last: their count is known only after binning, so `rows × columns` are reserved. */
@@ -256,10 +284,11 @@ function layoutOf(rows: number, columns: number, totalBins: number, tableBytes: 
   const marginsPtr = goesRightPtr + align16(tableBytes);
   const gradF32Ptr = marginsPtr + align16(4 * rows);
   const hessF32Ptr = gradF32Ptr + align16(4 * rows);
-  const sumPtr = hessF32Ptr + align16(4 * rows);
+  const labelsPtr = hessF32Ptr + align16(4 * rows);
+  const sumPtr = labelsPtr + align16(4 * rows);
   const columnsPtr = sumPtr + 16;
   const binsPtr = columnsPtr + align16(2 * rows * columns);
-  return { gradPtr, firstPtr, secondPtr, rowIndexPtr, rowPtrPtr, spillPtr, goesRightPtr, marginsPtr, gradF32Ptr, hessF32Ptr, sumPtr, columnsPtr, binsPtr, totalBytes: binsPtr + 2 * rows * columns };
+  return { gradPtr, firstPtr, secondPtr, rowIndexPtr, rowPtrPtr, spillPtr, goesRightPtr, marginsPtr, gradF32Ptr, hessF32Ptr, labelsPtr, sumPtr, columnsPtr, binsPtr, totalBytes: binsPtr + 2 * rows * columns };
 }
 
 /**
@@ -285,6 +314,10 @@ export class WasmKernels implements NodeKernels {
   private readonly addLeafValues: AddLeafValues;
   private readonly sumPairsKernel: SumPairs;
   private readonly interleave: Interleave;
+  private readonly squaredError: SquaredError;
+  private readonly labels: Float32Array;
+  /** The labels array last copied into `labels`. */
+  private labelsSource: Float32Array | null = null;
   private readonly pairSum: Float64Array;
   private readonly firstHalf: Float64Array;
   private readonly secondHalf: Float64Array;
@@ -299,6 +332,7 @@ export class WasmKernels implements NodeKernels {
     this.addLeafValues = instance.exports.addLeafValues as AddLeafValues;
     this.sumPairsKernel = instance.exports.sumPairs as SumPairs;
     this.interleave = instance.exports.interleave as Interleave;
+    this.squaredError = instance.exports.squaredError as SquaredError;
     const memory = instance.exports.memory as WasmMemory;
     this.at = at;
     // Growing memory detaches earlier views, so it grows once, before any view is taken. Pages
@@ -323,6 +357,7 @@ export class WasmKernels implements NodeKernels {
     this.grad = new Float32Array(buffer, at.gradF32Ptr, rows);
     this.hess = new Float32Array(buffer, at.hessF32Ptr, rows);
     this.pairSum = new Float64Array(buffer, at.sumPtr, 2);
+    this.labels = new Float32Array(buffer, at.labelsPtr, rows);
   }
 
   /**
@@ -400,6 +435,21 @@ export class WasmKernels implements NodeKernels {
   interleaveGradients(grad: Float32Array, hess: Float32Array, gradPairs: Float64Array): boolean {
     if (grad !== this.grad || hess !== this.hess || gradPairs !== this.gradPairs) return false;
     this.interleave(this.at.gradF32Ptr, this.at.hessF32Ptr, this.at.gradPtr, this.grad.length);
+    return true;
+  }
+
+  /**
+   * Writes the unweighted squared-error gradient pairs at `margins` into `gradPairs`, as
+   * computeGradients and interleaveGradients would. Returns false, doing nothing, unless margins
+   * and gradPairs are this instance's and `labels` has one value per row.
+   */
+  squaredErrorGradients(margins: Float32Array, labels: Float32Array, gradPairs: Float64Array): boolean {
+    if (margins !== this.margins || gradPairs !== this.gradPairs || labels.length !== this.labels.length) return false;
+    if (labels !== this.labelsSource) {
+      this.labels.set(labels);
+      this.labelsSource = labels;
+    }
+    this.squaredError(this.at.marginsPtr, this.at.labelsPtr, this.at.gradPtr, this.labels.length);
     return true;
   }
 
