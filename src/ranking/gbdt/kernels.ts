@@ -32,8 +32,8 @@ export interface NodeKernels {
   addSplitLeafValues?(rowIndex: Int32Array, margins: Float32Array, job: PartitionJob, leftValue: number, rightValue: number): boolean;
   /**
    * Returns [Σ gradient, Σ hessian] over the rows rowIndex[begin..end), each added from 0 in row
-   * order, in a buffer that the next call overwrites; or null when the implementation cannot
-   * handle these arrays.
+   * order. The next call overwrites the returned buffer. Returns null when the implementation
+   * cannot handle these arrays.
    */
   sumGradPairs?(rowIndex: Int32Array, gradPairs: Float64Array, begin: number, end: number): Float64Array | null;
   close(): Promise<void>;
