@@ -5,6 +5,7 @@ import { SerialKernels, type HistogramJob, type NodeKernels } from '../../src/ra
 import { createParallelKernels, sharedFloat64, sharedInt32 } from '../../src/ranking/gbdt/parallel-histogram.js';
 import type { PartitionJob } from '../../src/ranking/gbdt/partition.js';
 import { computeCuts } from '../../src/ranking/gbdt/quantile.js';
+import { WasmKernels } from '../../src/ranking/gbdt/wasm-kernels.js';
 
 const ROWS = 3 * SPLIT_MIN_ROWS + 17;
 const COLUMNS = 4;
@@ -30,19 +31,32 @@ function fixture(shared: boolean) {
     gradPairs[2 * r] = next() - 0.5 + next() * 1e-9;
     gradPairs[2 * r + 1] = next() + 0.01 + next() * 1e-9;
   }
-  const bins = buildBinnedMatrix(matrix, ROWS, COLUMNS, computeCuts(matrix, ROWS, COLUMNS, 256), shared);
+  const cuts = computeCuts(matrix, ROWS, COLUMNS, 256);
+  const bins = buildBinnedMatrix(matrix, ROWS, COLUMNS, cuts, shared);
   const rowIndex = shared ? sharedInt32(ROWS) : new Int32Array(ROWS);
   // Every third row dropped, as row sampling leaves gaps.
   let sampled = 0;
   for (let r = 0; r < ROWS; r++) if (r % 3 !== 1) rowIndex[sampled++] = r;
-  return { bins, gradPairs, rowIndex, sampled };
+  return { matrix, cuts, bins, gradPairs, rowIndex, sampled };
 }
 
 type Fixture = ReturnType<typeof fixture>;
 
-async function withKernels<T>(threads: 1 | 2, run: (kernels: NodeKernels, data: Fixture) => T): Promise<T> {
-  const data = fixture(threads === 2);
-  const kernels = threads === 2 ? await createParallelKernels(data.bins, data.gradPairs, data.rowIndex) : new SerialKernels(data.bins);
+/** Kernels on the fixture: 1 or 2 JavaScript threads, or 'wasm' for WasmKernels with the fixture copied into its memory. */
+async function withKernels<T>(threads: 1 | 2 | 'wasm', run: (kernels: NodeKernels, data: Fixture) => T): Promise<T> {
+  let data = fixture(threads === 2);
+  let kernels: NodeKernels;
+  if (threads === 'wasm') {
+    const wasmKernels = WasmKernels.create(data.matrix, ROWS, COLUMNS, data.cuts);
+    if (wasmKernels === null) throw new Error('WebAssembly SIMD kernels are unavailable');
+    expect(wasmKernels.bins).toEqual(data.bins);
+    wasmKernels.gradPairs.set(data.gradPairs);
+    wasmKernels.rowIndex.set(data.rowIndex);
+    data = { ...data, bins: wasmKernels.bins, gradPairs: wasmKernels.gradPairs, rowIndex: wasmKernels.rowIndex };
+    kernels = wasmKernels;
+  } else {
+    kernels = threads === 2 ? await createParallelKernels(data.bins, data.gradPairs, data.rowIndex) : new SerialKernels(data.bins);
+  }
   try {
     return run(kernels, data);
   } finally {
@@ -71,6 +85,33 @@ describe('GBDT node kernels', () => {
     expect(two).toEqual(one);
   });
 
+  it('WebAssembly histograms equal JavaScript ones', async () => {
+    const one = await withKernels(1, (kernels, data) => buildAll(kernels, data, nodeRanges(data.sampled)));
+    const built: number[] = [];
+    const wasmHists = await withKernels('wasm', (kernels, data) => {
+      const jobs: HistogramJob[] = nodeRanges(data.sampled).map(([begin, end]) => ({ begin, end, hist: new Float64Array(2 * data.bins.totalBins) }));
+      kernels.build(data.rowIndex, data.gradPairs, jobs, (k) => built.push(k));
+      return jobs.map((job) => Array.from(job.hist));
+    });
+    expect(built).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(one[0].some((v) => v !== 0)).toBe(true);
+    expect(wasmHists).toEqual(one);
+  });
+
+  it('WebAssembly gradient sums keep row order', async () => {
+    const [sums, expected] = await withKernels('wasm', (kernels, data) => {
+      let grad = 0;
+      let hess = 0;
+      for (let i = 100; i < data.sampled; i++) {
+        grad += data.gradPairs[2 * data.rowIndex[i]];
+        hess += data.gradPairs[2 * data.rowIndex[i] + 1];
+      }
+      const out = kernels.sumGradPairs?.(data.rowIndex, data.gradPairs, 100, data.sampled);
+      return [out ? Array.from(out) : null, [grad, hess]];
+    });
+    expect(sums).toEqual(expected);
+  });
+
   it('histogram matches a row-by-row sum', () => {
     const data = fixture(false);
     const [hist] = buildAll(new SerialKernels(data.bins), data, [[0, data.sampled]]);
@@ -93,7 +134,7 @@ describe('GBDT node kernels', () => {
     ['missing goes left', 1, 60, true],
     ['missing goes right', 1, 60, false],
     ['three values', 2, 0, false],
-  ])('partition is stable and thread-independent (%s)', async (_name, feature, leftMaxBin, defaultLeft) => {
+  ])('partition is stable and kernel-independent (%s)', async (_name, feature, leftMaxBin, defaultLeft) => {
     const split = (kernels: NodeKernels, data: Fixture) => {
       const ranges = nodeRanges(data.sampled);
       const jobs: PartitionJob[] = ranges.map(([begin, end], k) => ({ begin, end, feature: k === 1 ? 3 : feature, leftMaxBin: k === 1 ? 0 : leftMaxBin, defaultLeft }));
@@ -103,12 +144,15 @@ describe('GBDT node kernels', () => {
     };
     const one = await withKernels(1, split);
     const two = await withKernels(2, split);
+    const wasmSplit = await withKernels('wasm', split);
     expect(one.boundaries).toEqual(one.expected.boundaries);
     expect(one.rows).toEqual(one.expected.rows);
     // Some node sends rows each way, so the split is not trivial.
     expect(one.ranges.some(([begin, end], k) => one.boundaries[k] > begin && one.boundaries[k] < end)).toBe(true);
     expect(two.boundaries).toEqual(one.boundaries);
     expect(two.rows).toEqual(one.rows);
+    expect(wasmSplit.boundaries).toEqual(one.boundaries);
+    expect(wasmSplit.rows).toEqual(one.rows);
   });
 });
 

@@ -184,6 +184,7 @@ describe('GBDT trainer behaviour', () => {
     ['row and column sampling', { subsample: 0.8, colsample_bytree: 0.67, colsample_bynode: 0.5, seed: 3 }],
   ])('two threads give the same model (%s)', async (_name, extra: GbdtParams) => {
     // 40,000 rows: the root and the first levels are above the row count where work is split in halves.
+    // One thread runs the WebAssembly kernels and two threads the JavaScript ones.
     const data = syntheticTable(40_000, 6);
     const one = await trainGbdt({ num_boost_round: 5, nthread: 1, ...extra }, data, { progress: false });
     const two = await trainGbdt({ num_boost_round: 5, nthread: 2, ...extra }, data, { progress: false });

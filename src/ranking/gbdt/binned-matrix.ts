@@ -28,23 +28,45 @@ export interface BinnedMatrix {
 
 type BinArray = Uint16Array | Int32Array;
 
-/** A zeroed Uint16Array when every bin id fits in 16 bits, else an Int32Array; on a SharedArrayBuffer when `shared`. */
-function binArray(length: number, totalBins: number, shared: boolean): BinArray {
-  if (totalBins <= 65_536) return shared ? new Uint16Array(new SharedArrayBuffer(2 * length)) : new Uint16Array(length);
-  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+/**
+ * Allocator of a binned matrix's large arrays, each zeroed, with `length` in elements. Bin arrays
+ * must be Uint16Array when the matrix has at most 65,536 bins, else Int32Array.
+ */
+export interface BinStorage {
+  binArray(part: 'columnBins' | 'entryBins', length: number, totalBins: number): BinArray;
+  rowPtr(length: number): Int32Array;
+}
+
+/** Storage on the heap, or on SharedArrayBuffers that worker threads read when `shared`. */
+function heapStorage(shared: boolean): BinStorage {
+  return {
+    binArray(_part, length, totalBins) {
+      if (totalBins <= 65_536) return shared ? new Uint16Array(new SharedArrayBuffer(2 * length)) : new Uint16Array(length);
+      return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+    },
+    rowPtr: (length) => (shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length)),
+  };
+}
+
+/** First global bin of each feature for `cuts`, missing bins included; length columns + 1. */
+export function binStartOf(cuts: HistogramCuts, columns: number): Int32Array {
+  const binStart = new Int32Array(columns + 1);
+  for (let f = 0; f < columns; f++) binStart[f + 1] = binStart[f] + (cuts.cutPtr[f + 1] - cuts.cutPtr[f]) + 1;
+  return binStart;
 }
 
 /**
- * Bins every value of a row-major matrix (shape [rows, columns], NaN = missing). With `shared`,
- * `rowPtr`, `entryBins` and `columnBins` live on SharedArrayBuffers that worker threads read.
+ * Bins every value of a row-major matrix (shape [rows, columns], NaN = missing). `rowPtr`,
+ * `entryBins` and `columnBins` come from `storage`; `true` puts them on SharedArrayBuffers that
+ * worker threads read, `false` on the heap.
  */
-export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts, shared = false): BinnedMatrix {
-  const binStart = new Int32Array(columns + 1);
-  for (let f = 0; f < columns; f++) binStart[f + 1] = binStart[f] + (cuts.cutPtr[f + 1] - cuts.cutPtr[f]) + 1;
+export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: number, cuts: HistogramCuts, storage: boolean | BinStorage = false): BinnedMatrix {
+  const store = typeof storage === 'boolean' ? heapStorage(storage) : storage;
+  const binStart = binStartOf(cuts, columns);
   const totalBins = binStart[columns];
 
   // Pass 1: local bin of every value (column-major) and the count of each global bin.
-  const local = binArray(rows * columns, totalBins, shared);
+  const local = store.binArray('columnBins', rows * columns, totalBins);
   const counts = new Int32Array(totalBins);
   const hasMissing = new Uint8Array(columns);
   for (let f = 0; f < columns; f++) {
@@ -72,14 +94,14 @@ export function buildBinnedMatrix(matrix: Float32Array, rows: number, columns: n
   }
 
   // Pass 2: keep only the non-default bins, row by row.
-  const rowPtr = shared ? new Int32Array(new SharedArrayBuffer(4 * (rows + 1))) : new Int32Array(rows + 1);
+  const rowPtr = store.rowPtr(rows + 1);
   for (let f = 0; f < columns; f++) {
     const skip = defaultBin[f] - binStart[f];
     const base = f * rows;
     for (let r = 0; r < rows; r++) if (local[base + r] !== skip) rowPtr[r + 1]++;
   }
   for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-  const entryBins = binArray(rowPtr[rows], totalBins, shared);
+  const entryBins = store.binArray('entryBins', rowPtr[rows], totalBins);
   const fill = rowPtr.slice(0, rows);
   for (let f = 0; f < columns; f++) {
     const skip = defaultBin[f] - binStart[f];

@@ -24,6 +24,18 @@ export interface NodeKernels {
   build(rowIndex: Int32Array, gradPairs: Float64Array, jobs: readonly HistogramJob[], onBuilt?: (k: number) => void): void;
   /** Partitions each job's rows in place (stable, left child first); returns each job's boundary, where its right child starts. */
   partition(rowIndex: Int32Array, jobs: readonly PartitionJob[]): number[];
+  /**
+   * Adds `rightValue` to margins[r] for each row r of the job's range that the job's split sends
+   * right, and `leftValue` for the others, as float32 additions, without moving rows. Returns
+   * false, having done nothing, when the implementation cannot handle these arrays.
+   */
+  addSplitLeafValues?(rowIndex: Int32Array, margins: Float32Array, job: PartitionJob, leftValue: number, rightValue: number): boolean;
+  /**
+   * Returns [Σ gradient, Σ hessian] over the rows rowIndex[begin..end), each added from 0 in row
+   * order. The next call overwrites the returned buffer. Returns null when the implementation
+   * cannot handle these arrays.
+   */
+  sumGradPairs?(rowIndex: Int32Array, gradPairs: Float64Array, begin: number, end: number): Float64Array | null;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import type { GbdtModel, TreeArrays } from '../model.js';
 import { applyOutputLink, baseMargin, outputLinkOf } from '../objective.js';
 import { TRAINED_MODEL_VERSION } from '../xgboost-json-write.js';
 import { chooseBaseScore } from './base-score.js';
-import { buildBinnedMatrix } from './binned-matrix.js';
+import { buildBinnedMatrix, type BinnedMatrix } from './binned-matrix.js';
 import { checkDataset, type CheckedDataset, type GbdtDataset } from './dataset.js';
 import { SPLIT_MIN_ROWS } from './histogram.js';
 import { SerialKernels, type NodeKernels } from './kernels.js';
@@ -14,9 +14,10 @@ import { computeGradients, computeLabelBuckets, type LabelBuckets } from './obje
 import { createParallelKernels, sharedFloat64, sharedInt32 } from './parallel-histogram.js';
 import { maxFeatureBins } from './partition.js';
 import { resolveParams, type GbdtParams, type ResolvedParams } from './params.js';
-import { computeCuts } from './quantile.js';
+import { computeCuts, type HistogramCuts } from './quantile.js';
 import { SeededRandom } from './random.js';
 import { HistogramPool, growTree, type GrowContext } from './tree-grower.js';
+import { WasmKernels } from './wasm-kernels.js';
 import { addTreeToMargins } from './tree-predict.js';
 
 export interface TrainOptions {
@@ -111,7 +112,7 @@ interface Session {
   grow: GrowContext;
   labelBuckets?: LabelBuckets;
   margins: Float32Array;
-  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. */
+  /** Float32 gradients and hessians as the objectives write them; copied into `grow.gradPairs`. Unused when the WebAssembly kernels compute squared error. */
   grad: Float32Array;
   hess: Float32Array;
   kernels: NodeKernels;
@@ -121,16 +122,13 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
   // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
   const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
-  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, parallel);
-  const gradPairs = parallel ? sharedFloat64(2 * train.rows) : new Float64Array(2 * train.rows);
-  const rowIndex = parallel ? sharedInt32(train.rows) : new Int32Array(train.rows);
-  const kernels = parallel ? await createParallelKernels(bins, gradPairs, rowIndex) : new SerialKernels(bins);
+  const { kernels, bins, gradPairs, rowIndex, margins, grad, hess } = await createKernels(train, cuts, parallel);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
-    margins: new Float32Array(train.rows),
-    grad: new Float32Array(train.rows),
-    hess: new Float32Array(train.rows),
+    margins,
+    grad,
+    hess,
     grow: {
       matrix: train.matrix,
       columns: train.columns,
@@ -149,16 +147,60 @@ async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<
   };
 }
 
+/** The node kernels and the arrays they read, which training writes; gradients and margins are float32 per row. */
+interface KernelArrays {
+  kernels: NodeKernels;
+  bins: BinnedMatrix;
+  gradPairs: Float64Array;
+  rowIndex: Int32Array;
+  margins: Float32Array;
+  grad: Float32Array;
+  hess: Float32Array;
+}
+
+/**
+ * Bins the training matrix and creates the node kernels and the arrays they read. With
+ * `parallel`, the bins, gradient pairs and row index are shared with a worker thread. Else all
+ * the arrays live in the WebAssembly kernels' memory, or on the heap where those kernels cannot run.
+ */
+async function createKernels(train: CheckedDataset, cuts: HistogramCuts, parallel: boolean): Promise<KernelArrays> {
+  const { matrix, rows, columns } = train;
+  if (parallel) {
+    const bins = buildBinnedMatrix(matrix, rows, columns, cuts, true);
+    const gradPairs = sharedFloat64(2 * rows);
+    const rowIndex = sharedInt32(rows);
+    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, ...heapGradients(rows) };
+  }
+  const wasmKernels = WasmKernels.create(matrix, rows, columns, cuts);
+  if (wasmKernels) {
+    const { bins, gradPairs, rowIndex, margins, grad, hess } = wasmKernels;
+    return { kernels: wasmKernels, bins, gradPairs, rowIndex, margins, grad, hess };
+  }
+  const bins = buildBinnedMatrix(matrix, rows, columns, cuts);
+  return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), ...heapGradients(rows) };
+}
+
+function heapGradients(rows: number): { margins: Float32Array; grad: Float32Array; hess: Float32Array } {
+  return { margins: new Float32Array(rows), grad: new Float32Array(rows), hess: new Float32Array(rows) };
+}
+
 /** Computes gradients, samples rows, grows one tree and adds it to the training margins. */
 function boostOneRound(p: ResolvedParams, train: CheckedDataset, session: Session, round: number): TreeArrays {
   const ctx = session.grow;
   const { grad, hess } = session;
-  computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
   const { gradPairs, rowIndex, random } = ctx;
   const rows = train.rows;
-  for (let r = 0; r < rows; r++) {
-    gradPairs[2 * r] = grad[r];
-    gradPairs[2 * r + 1] = hess[r];
+  const wasmKernels = session.kernels instanceof WasmKernels ? session.kernels : null;
+  // Unweighted squared error goes straight into the pairs; other objectives write float32 arrays first.
+  const fused = wasmKernels !== null && p.objective === 'reg:squarederror' && !train.weights && wasmKernels.squaredErrorGradients(session.margins, train.labels, gradPairs);
+  if (!fused) {
+    computeGradients(p, { margins: session.margins, labels: train.labels, weights: train.weights, groups: train.groups, labelBuckets: session.labelBuckets, rows: train.rows }, grad, hess, round);
+    if (!wasmKernels?.interleaveGradients(grad, hess, gradPairs)) {
+      for (let r = 0; r < rows; r++) {
+        gradPairs[2 * r] = grad[r];
+        gradPairs[2 * r + 1] = hess[r];
+      }
+    }
   }
 
   let sampled = 0;

@@ -129,10 +129,16 @@ export function growTree(ctx: GrowContext): GrownTree {
   const { rowIndex, gradPairs, sampledRows } = ctx;
   let sumGrad = 0;
   let sumHess = 0;
-  for (let i = 0; i < sampledRows; i++) {
-    const r = rowIndex[i];
-    sumGrad += gradPairs[2 * r];
-    sumHess += gradPairs[2 * r + 1];
+  const sums = ctx.kernels.sumGradPairs?.(rowIndex, gradPairs, 0, sampledRows);
+  if (sums) {
+    sumGrad = sums[0];
+    sumHess = sums[1];
+  } else {
+    for (let i = 0; i < sampledRows; i++) {
+      const r = rowIndex[i];
+      sumGrad += gradPairs[2 * r];
+      sumHess += gradPairs[2 * r + 1];
+    }
   }
   const root: GrowNode = { id: out.add(ROOT_PARENT, weightOf(ctx, sumGrad, sumHess), sumHess), begin: 0, end: ctx.sampledRows, sumGrad, sumHess, hist: null, split: emptySplit() };
   root.hist = hists.acquire();
@@ -284,6 +290,8 @@ function splitIntoLeaves(ctx: GrowContext, out: TreeBuffer, node: GrowNode, marg
   const leftValue = setLeafValue(ctx, out, leftId);
   const rightValue = setLeafValue(ctx, out, rightId);
   const { rowIndex, bins } = ctx;
+  const job = { begin: node.begin, end: node.end, feature: s.feature, leftMaxBin: s.leftMaxBin, defaultLeft: s.defaultLeft };
+  if (ctx.kernels.addSplitLeafValues?.(rowIndex, margins, job, leftValue, rightValue)) return;
   const goesRight = fillGoesRight(ctx.goesRight, bins, s.feature, s.leftMaxBin, s.defaultLeft);
   const column = bins.columnBins.subarray(s.feature * bins.rows, (s.feature + 1) * bins.rows);
   for (let i = node.begin; i < node.end; i++) {
