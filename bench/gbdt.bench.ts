@@ -152,7 +152,7 @@ async function benchTraining(train: Table, test: Table, version: string | null):
     console.log(`\n${objective}, 200 rounds, best of ${repeats} (load average ${load()}):`);
     console.log(`  XGBoost 2 threads  ${f3(baselineSeconds)} s${theirs ? '' : ' (recorded)'}`);
     if (theirsOne) console.log(`  XGBoost 1 thread   ${f3(theirsOne.seconds)} s, CPU ${f3(theirsOne.cpuSeconds)} s`);
-    console.log(`  ours 1 thread      ${f3(one.seconds)} s  ratio ${f3(one.seconds / baselineSeconds)}, CPU ${f3(one.cpuSeconds)} s${theirsOne ? `  CPU ratio to XGBoost 1 thread ${f3(one.cpuSeconds / theirsOne.cpuSeconds)}` : ''}`);
+    console.log(`  ours 1 thread (default nthread auto)  ${f3(one.seconds)} s  ratio ${f3(one.seconds / baselineSeconds)}, CPU ${f3(one.cpuSeconds)} s${theirsOne ? `  CPU ratio to XGBoost 1 thread ${f3(one.cpuSeconds / theirsOne.cpuSeconds)}` : ''}`);
     console.log(`  ours 2 threads     ${f3(two.seconds)} s  ratio ${f3(two.seconds / baselineSeconds)}  (2 threads / 1 thread ${f3(two.seconds / one.seconds)})`);
     if (objective === 'rank:ndcg') {
       const ndcg = meanNdcg(ours, test.labels, test.groups, 10);

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { TwostageError } from '../../errors.js';
 
 /**
@@ -57,8 +56,11 @@ export interface GbdtParams {
   /** Stop when the last metric has not improved for this many rounds (0 = never); default 0. */
   early_stopping_rounds?: number;
   /**
-   * Threads for histogram building and row partitioning: 1, 2, or "auto" (default), which is 2
-   * when the machine reports at least 2 CPUs and 1 otherwise. The model does not depend on it.
+   * Threads for histogram building and row partitioning: 1, 2, or "auto" (default). With 1 the
+   * WebAssembly SIMD kernels run where they can. "auto" uses them too, because on one thread they
+   * are faster than the two-thread JavaScript kernels; it takes 2 threads only when they cannot
+   * run (no SIMD, a table too large for their memory) and the machine reports at least 2 CPUs.
+   * The model does not depend on it.
    */
   nthread?: number | 'auto';
 }
@@ -85,7 +87,7 @@ export interface ResolvedParams {
   pairsPerSample: number;
   evalMetrics: string[];
   earlyStoppingRounds: number;
-  nthread: number;
+  nthread: number | 'auto';
 }
 
 const OBJECTIVES = ['reg:squarederror', 'binary:logistic', 'rank:ndcg', 'rank:pairwise'] as const;
@@ -119,11 +121,6 @@ function pick(params: GbdtParams, names: (keyof GbdtParams)[], fallback: number,
 const isInt = (lo: number, hi = Number.MAX_SAFE_INTEGER) => (v: number) => Number.isInteger(v) && v >= lo && v <= hi;
 const atLeast = (lo: number) => (v: number) => v >= lo;
 const fraction = (v: number) => v > 0 && v <= 1;
-
-/** Thread count of nthread "auto": the machine's CPUs, capped at the 2 threads the trainer uses. */
-function autoThreads(): number {
-  return Math.min(2, availableParallelism());
-}
 
 /** Applies defaults and aliases and validates every parameter, naming the bad one. */
 export function resolveParams(params: GbdtParams): ResolvedParams {
@@ -163,6 +160,6 @@ export function resolveParams(params: GbdtParams): ResolvedParams {
     pairsPerSample: pick(params, ['lambdarank_num_pair_per_sample', 'num_pairsample'], 1, isInt(1, 1000), 'an integer from 1 to 1000'),
     evalMetrics: metrics,
     earlyStoppingRounds: pick(params, ['early_stopping_rounds'], 0, isInt(0), 'an integer ≥ 0'),
-    nthread: params.nthread === 'auto' ? autoThreads() : pick(params, ['nthread'], autoThreads(), isInt(1, 2), '1, 2 or "auto"'),
+    nthread: params.nthread === undefined || params.nthread === 'auto' ? 'auto' : pick(params, ['nthread'], 1, isInt(1, 2), '1, 2 or "auto"'),
   };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { TwostageError } from '../../errors.js';
 import { getLogger } from '../../log.js';
 import { startProgress } from '../../progress.js';
@@ -120,9 +121,7 @@ interface Session {
 
 async function createSession(p: ResolvedParams, train: CheckedDataset): Promise<Session> {
   const cuts = computeCuts(train.matrix, train.rows, train.columns, p.maxBin);
-  // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
-  const parallel = p.nthread > 1 && train.rows >= 2 * SPLIT_MIN_ROWS;
-  const { kernels, bins, gradPairs, rowIndex, margins, grad, hess } = await createKernels(train, cuts, parallel);
+  const { kernels, bins, gradPairs, rowIndex, margins, grad, hess } = await createKernels(train, cuts, p.nthread);
   return {
     kernels,
     labelBuckets: train.groups ? computeLabelBuckets(train.labels, train.groups) : undefined,
@@ -159,25 +158,32 @@ interface KernelArrays {
 }
 
 /**
- * Bins the training matrix and creates the node kernels and the arrays they read. With
- * `parallel`, the bins, gradient pairs and row index are shared with a worker thread. Else all
- * the arrays live in the WebAssembly kernels' memory, or on the heap where those kernels cannot run.
+ * Bins the training matrix and creates the node kernels and the arrays they read. With two
+ * threads, the bins, gradient pairs and row index are shared with a worker thread. Else all the
+ * arrays live in the WebAssembly kernels' memory, or on the heap where those kernels cannot run.
+ * `nthread` "auto" prefers the one-thread WebAssembly kernels and takes two threads only when
+ * those cannot run and the machine has a second CPU.
  */
-async function createKernels(train: CheckedDataset, cuts: HistogramCuts, parallel: boolean): Promise<KernelArrays> {
+async function createKernels(train: CheckedDataset, cuts: HistogramCuts, nthread: number | 'auto'): Promise<KernelArrays> {
   const { matrix, rows, columns } = train;
-  if (parallel) {
-    const bins = buildBinnedMatrix(matrix, rows, columns, cuts, true);
-    const gradPairs = sharedFloat64(2 * rows);
-    const rowIndex = sharedInt32(rows);
-    return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, ...heapGradients(rows) };
-  }
+  // Below two halves of SPLIT_MIN_ROWS no node is ever split across threads, so a worker would sit idle.
+  const splittable = rows >= 2 * SPLIT_MIN_ROWS;
+  if (nthread !== 'auto' && nthread > 1 && splittable) return parallelKernels(train, cuts);
   const wasmKernels = WasmKernels.create(matrix, rows, columns, cuts);
   if (wasmKernels) {
     const { bins, gradPairs, rowIndex, margins, grad, hess } = wasmKernels;
     return { kernels: wasmKernels, bins, gradPairs, rowIndex, margins, grad, hess };
   }
+  if (nthread === 'auto' && availableParallelism() >= 2 && splittable) return parallelKernels(train, cuts);
   const bins = buildBinnedMatrix(matrix, rows, columns, cuts);
   return { kernels: new SerialKernels(bins), bins, gradPairs: new Float64Array(2 * rows), rowIndex: new Int32Array(rows), ...heapGradients(rows) };
+}
+
+async function parallelKernels(train: CheckedDataset, cuts: HistogramCuts): Promise<KernelArrays> {
+  const bins = buildBinnedMatrix(train.matrix, train.rows, train.columns, cuts, true);
+  const gradPairs = sharedFloat64(2 * train.rows);
+  const rowIndex = sharedInt32(train.rows);
+  return { kernels: await createParallelKernels(bins, gradPairs, rowIndex), bins, gradPairs, rowIndex, ...heapGradients(train.rows) };
 }
 
 function heapGradients(rows: number): { margins: Float32Array; grad: Float32Array; hess: Float32Array } {
