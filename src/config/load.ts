@@ -15,6 +15,7 @@ export interface Config {
   readonly CANDIDATE_COUNT: number;
   readonly RETRIEVAL_SOURCES: string;
   readonly RANKER_OBJECTIVE: 'auto' | 'rating' | 'interaction' | 'lambdarank';
+  readonly RANKER_BAGS: number;
   readonly MF_FACTORS: number;
   readonly TOP_K: number;
   readonly MAX_TOP_K: number;

@@ -47,6 +47,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     description:
       'What the ranker learns: rating (regression on the ratings of later interactions, explicit data only), interaction (binary:logistic on retrieval candidates, 1 when the user later interacted with the item), lambdarank (rank:ndcg over each user\'s candidates); auto picks rating on explicit data and interaction on implicit data.',
   },
+  {
+    key: 'RANKER_BAGS',
+    schema: positiveInt(64),
+    default: 1,
+    unit: 'models',
+    description: 'GBDT rankers trained with different seeds (row and column sampling) and averaged into one model; training time grows linearly with it.',
+  },
   { key: 'MF_FACTORS', schema: positiveInt(4096), default: 64, unit: 'factors', description: 'Latent factors of the matrix-factorization retrievers (SVD, ALS, BPR).' },
   { key: 'TOP_K', schema: positiveInt(10_000), default: 10, unit: 'items', description: 'Default number of recommendations when a request gives no top_k.' },
   { key: 'MAX_TOP_K', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Largest top_k a request may ask for.' },

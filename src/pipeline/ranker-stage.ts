@@ -41,5 +41,5 @@ export async function trainRankerStage(
   const objective = resolveRankerObjective(config.RANKER_OBJECTIVE, feedback);
   const rows = await buildRankerRows(offline, interactions, retriever, { feedback, objective, cutTime, negativesPerUser: NEGATIVES_PER_USER });
   if (rows.count < 2 || rows.positives === 0 || (usesCandidates(objective) && rows.positives === rows.count)) return null;
-  return trainRanker(rows, objective, config.SEED, quiet);
+  return trainRanker(rows, objective, config.SEED, quiet, config.RANKER_BAGS);
 }

@@ -1,6 +1,8 @@
 import { trainingFeatures } from '../features/definitions.js';
 import { hashString } from '../data/hash.js';
 import { compareCodeUnits } from '../retrieval/types.js';
+import { averageModels } from '../ranking/average.js';
+import { appendTree, integerCurveTree } from '../ranking/curve-tree.js';
 import { trainGbdt, type TrainResult } from '../ranking/gbdt/train.js';
 import { XgboostRanker } from '../ranking/predict.js';
 import type { GbdtParams } from '../ranking/gbdt/params.js';
@@ -11,6 +13,14 @@ import { rowFeatureNames, rowValues, type RankerRows } from './ranker-rows.js';
 
 /** Categories kept per categorical feature (the most frequent in the training rows); others encode to all zeros. */
 export const MAX_CATEGORIES = 20;
+
+/**
+ * Weight w of the retrieval-rank prior that the candidate rankers add to their margin: −w·ln(rank)
+ * for the candidate's 1-based rank in the merged retrieval list, stored as one more tree of the
+ * model (integerCurveTree), so serving applies it without a change. Chosen on the validation
+ * users' candidate lists (docs/benchmarks.md, "Bagging and a retrieval-rank prior").
+ */
+export const RANK_PRIOR_WEIGHT = 0.1;
 
 /** One user in this many goes to the validation rows. */
 const VALIDATION_EVERY = 10;
@@ -75,9 +85,13 @@ interface EncodedPart {
 
 /**
  * Encodes the rows, holds out one user in ten for validation, and trains the GBDT. Each user's
- * rows are contiguous, so the groups of each part are rebuilt from the row groups.
+ * rows are contiguous, so the groups of each part are rebuilt from the row groups. With `bags` > 1
+ * it trains that many GBDTs on the same rows, the first with `seed` and the others with seeds
+ * derived from it (so they draw other row and column samples), each stopping early on its own, and
+ * returns their average (averageModels) as one model. The interaction ranker then gets the
+ * retrieval-rank prior (RANK_PRIOR_WEIGHT) as one more tree.
  */
-export async function trainRanker(rows: RankerRows, objective: RankerObjective, seed: number, quiet: boolean): Promise<TrainedRanker> {
+export async function trainRanker(rows: RankerRows, objective: RankerObjective, seed: number, quiet: boolean, bags = 1): Promise<TrainedRanker> {
   const spec = buildEncoderSpec(rows);
   const encoder = new ByNameEncoder(spec);
   const width = spec.columns.length;
@@ -106,15 +120,54 @@ export async function trainRanker(rows: RankerRows, objective: RankerObjective, 
   const featureNames = [...encoder.featureNames];
   const grouped = objective === 'lambdarank';
   const part = (p: EncodedPart) => ({ matrix: p.matrix, rows: p.rows, featureNames, labels: p.labels, groups: grouped ? Int32Array.from(p.groups) : undefined });
-  const result = await trainGbdt(params, part(train), { validation: useValidation ? part(validation) : undefined, progress: !quiet });
+  const results: TrainResult[] = [];
+  for (let bag = 0; bag < bags; bag++) {
+    const bagParams = bag === 0 ? params : { ...params, seed: bagSeed(seed, bag) };
+    results.push(await trainGbdt(bagParams, part(train), { validation: useValidation ? part(validation) : undefined, progress: !quiet }));
+  }
+  const averaged = averageModels(results.map((r) => r.model));
+  // The prior was chosen for the interaction objective only; the other objectives keep the GBDT margin.
+  const model = objective === 'interaction' && RANK_PRIOR_WEIGHT > 0 ? appendTree(averaged, rankPriorTree(spec, rows.retrievalRanks, RANK_PRIOR_WEIGHT)) : averaged;
+  const result: TrainResult = { ...results[0], model };
 
-  const metrics: Record<string, number> = { training_rows: train.rows, validation_rows: useValidation ? validation.rows : 0, positives: rows.positives };
+  const metrics: Record<string, number> = { training_rows: train.rows, validation_rows: useValidation ? validation.rows : 0, positives: rows.positives, bags };
   for (const [name, values] of Object.entries(result.evalHistory)) {
     const last = values.at(-1);
     if (last !== undefined) metrics[`validation_${name}`] = last;
   }
-  if (useValidation && objective !== 'rating') metrics['validation_list_ndcg@10'] = listNdcg(new XgboostRanker(result.model), validation, width, 10);
-  return { modelJson: serializeXgboostJson(result.model), encoder: spec, params, metrics, result };
+  if (useValidation && objective !== 'rating') {
+    const ranker = new XgboostRanker(model);
+    metrics['validation_list_ndcg@10'] = listNdcg(ranker, validation, width, 10);
+    // The evaluation history is the first bag's, without the prior, so the final model's logloss replaces it.
+    if (model !== results[0].model && objective === 'interaction') metrics.validation_logloss = validationLogloss(ranker, validation, width);
+  }
+  return { modelJson: serializeXgboostJson(model), encoder: spec, params, metrics, result };
+}
+
+/** Tree of the retrieval-rank prior: −weight·ln(rank) for ranks 1 … the largest rank in the rows. */
+function rankPriorTree(spec: EncoderSpec, ranks: Float32Array, weight: number) {
+  const feature = spec.columns.findIndex((column) => column.name === RETRIEVAL_RANK_FEATURE);
+  let maxRank = 1;
+  for (const rank of ranks) if (rank > maxRank) maxRank = rank;
+  return integerCurveTree(feature, Array.from({ length: Math.round(maxRank) }, (_, k) => -weight * Math.log(k + 1)));
+}
+
+/** Seed of bag `bag` > 0: a hash of the bag number under the run's seed, so bags differ in their row and column samples. */
+function bagSeed(seed: number, bag: number): number {
+  return hashString(`ranker bag ${bag}`, seed) % 4294967296;
+}
+
+/** Mean binary logloss of the part under a binary:logistic model, probabilities clipped to [1e-7, 1 − 1e-7]. */
+function validationLogloss(ranker: XgboostRanker, part: EncodedPart, width: number): number {
+  if (part.rows === 0) return Number.NaN;
+  const p = new Float32Array(part.rows);
+  ranker.predict(part.matrix.subarray(0, part.rows * width), part.rows, p);
+  let sum = 0;
+  for (let r = 0; r < part.rows; r++) {
+    const q = Math.min(Math.max(p[r], 1e-7), 1 - 1e-7);
+    sum -= part.labels[r] > 0 ? Math.log(q) : Math.log(1 - q);
+  }
+  return sum / part.rows;
 }
 
 /**

@@ -11,7 +11,9 @@ import { subsetInteractions } from '../../src/pipeline/interactions.js';
 import { holdOutFolds, HOLD_OUT_FOLDS } from '../../src/pipeline/ranker-folds.js';
 import { buildRankerRows, buildRankerRowsOverFolds, type RankerRows } from '../../src/pipeline/ranker-rows.js';
 import type { RankerObjective } from '../../src/pipeline/ranker-objective.js';
-import { trainRanker } from '../../src/pipeline/ranker-training.js';
+import { RANK_PRIOR_WEIGHT, trainRanker } from '../../src/pipeline/ranker-training.js';
+import { XgboostRanker } from '../../src/ranking/predict.js';
+import { parseXgboostJson } from '../../src/ranking/xgboost-json.js';
 import { trainSources } from '../../src/pipeline/retrieval-training.js';
 import { MergedRetriever } from '../../src/retrieval/merge-retriever.js';
 import { connectDuckDb } from '../../src/store/duckdb/connection.js';
@@ -211,5 +213,39 @@ describe('candidate ranker rows', () => {
     expect(trained.params.objective).toBe('rank:ndcg');
     expect(trained.encoder.columns.map((c) => c.name)).toContain('retrieval_rank');
     expect(trained.metrics.training_rows + trained.metrics.validation_rows).toBe(rows.count);
+  });
+
+  it('bagged ranker is one model of every bag', async () => {
+    const rows = await rowsFor('interaction');
+    const single = await trainRanker(rows, 'interaction', 0, true);
+    const bagged = await trainRanker(rows, 'interaction', 0, true, 3);
+    const again = await trainRanker(rows, 'interaction', 0, true, 3);
+    const trees = (json: string) => parseXgboostJson(json, 'ranker').trees.length;
+    expect(bagged.metrics.bags).toBe(3);
+    expect(trees(bagged.modelJson)).toBeGreaterThan(trees(single.modelJson));
+    expect(again.modelJson).toBe(bagged.modelJson);
+    expect(bagged.modelJson).not.toBe(single.modelJson);
+  });
+
+  it('interaction ranker ends with the rank prior', async () => {
+    const rows = await rowsFor('interaction');
+    const trained = await trainRanker(rows, 'interaction', 0, true);
+    const model = parseXgboostJson(trained.modelJson, 'ranker');
+    const prior = model.trees.at(-1)!;
+    const rankColumn = trained.encoder.columns.findIndex((column) => column.name === 'retrieval_rank');
+    const leaves = Array.from(prior.leftChildren).filter((child) => child === -1).length;
+    let maxRank = 0;
+    for (const rank of rows.retrievalRanks) if (rank > maxRank) maxRank = rank;
+    expect(leaves).toBe(maxRank);
+    expect(prior.splitIndices[0]).toBe(rankColumn);
+
+    const matrix = new Float32Array(trained.encoder.columns.length).fill(Number.NaN);
+    const margins = [1, 2].map((rank) => {
+      matrix[rankColumn] = rank;
+      const out = new Float32Array(1);
+      new XgboostRanker(model).predictMargin(matrix, 1, out);
+      return out[0];
+    });
+    expect(margins[1] - margins[0]).toBeCloseTo(-RANK_PRIOR_WEIGHT * Math.log(2), 5);
   });
 });

@@ -64,7 +64,7 @@ async function trainAndRank(config: Config, offline: OfflineStore, context: FitC
   const objective = resolveRankerObjective(config.RANKER_OBJECTIVE, feedback);
   const rows = await buildRankerRowsOverFolds(offline, train, folds, { feedback, objective, cutTime: innerCut, negativesPerUser: NEGATIVES_PER_USER });
   if (rows.count < 2 || rows.positives === 0) throw new TwostageError('REC_ERR_TRAINING_FAILED', `too few ranker rows after the inner cut (${rows.count} rows, ${rows.positives} positive)`);
-  const trained = await trainRanker(rows, objective, context.seed, true);
+  const trained = await trainRanker(rows, objective, context.seed, true, config.RANKER_BAGS);
 
   // Retrieval for scoring: every training interaction.
   const retriever = new MergedRetriever((await trainSources(train, shares, sourceOptions)).sources, context.candidateCount);
