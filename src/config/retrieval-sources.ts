@@ -16,7 +16,7 @@ export interface RetrievalSourceShare {
   readonly share: number;
 }
 
-export const DEFAULT_RETRIEVAL_SOURCES = 'als:50,cooccurrence:40,popularity_recent:10,svd:0';
+export const DEFAULT_RETRIEVAL_SOURCES = 'als:50,cooccurrence:30,bpr:20,popularity_recent:0,svd:0';
 
 /**
  * Parses the setting text; throws an Error whose message names the offending entry and the

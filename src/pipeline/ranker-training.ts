@@ -39,7 +39,7 @@ export interface TrainedRanker {
  * the validation users: rank:ndcg on NDCG@10 of their candidate lists, binary:logistic on logloss.
  */
 export function rankerParams(objective: RankerObjective, seed: number): GbdtParams {
-  const common = { tree_method: 'hist', max_depth: 6, subsample: 0.8, colsample_bytree: 0.8, seed, nthread: 1 };
+  const common = { tree_method: 'hist', max_depth: 6, subsample: 0.8, colsample_bytree: 0.8, seed };
   if (objective === 'rating') {
     return { ...common, eta: 0.1, num_boost_round: 100, min_child_weight: 1, objective: 'reg:squarederror', eval_metric: 'rmse', base_score: 'auto' };
   }

@@ -171,7 +171,7 @@ describe('train retrieval for merged sources', () => {
     expect(merged.algorithm).toBe('merged');
     expect(merged.model_version.startsWith('merged-')).toBe(true);
     expect(merged.registered).toBe(true);
-    expect(merged.hyperparameters.sources.map((s: { name: string }) => s.name)).toEqual(['als', 'cooccurrence', 'popularity_recent']);
+    expect(merged.hyperparameters.sources.map((s: { name: string }) => s.name)).toEqual(['als', 'cooccurrence', 'bpr']);
     expect(merged.candidate_users).toBe(5);
     const shown = await json(workdir, ['models', 'show', 'retrieval', merged.model_version]);
     expect(shown.stage).toBe('staging');

@@ -7,8 +7,9 @@ describe('parseRetrievalSources', () => {
   it('parses the default', () => {
     expect(parseRetrievalSources(DEFAULT_RETRIEVAL_SOURCES)).toEqual([
       { source: 'als', share: 50 },
-      { source: 'cooccurrence', share: 40 },
-      { source: 'popularity_recent', share: 10 },
+      { source: 'cooccurrence', share: 30 },
+      { source: 'bpr', share: 20 },
+      { source: 'popularity_recent', share: 0 },
       { source: 'svd', share: 0 },
     ]);
   });
