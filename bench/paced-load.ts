@@ -10,7 +10,7 @@ export interface PacedRequest {
 export interface PacedFigures {
   /** Requests scheduled, each 1/rate s after the previous one. */
   readonly sent: number;
-  /** Requests answered with status 2xx. */
+  /** Requests whose response had a 2xx status. */
   readonly ok: number;
   readonly non2xx: number;
   /** Connection errors and requests still unanswered when the run ended. */
@@ -82,7 +82,7 @@ export async function pacedLoad(url: string, rate: number, seconds: number, requ
     tick();
   });
 
-  // Wait up to 2 s for the last answers; whatever is still pending then counts as an error.
+  // Wait up to 2 s for the last responses; a request still pending then counts as an error.
   const deadline = performance.now() + 2_000;
   while (pending > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   const elapsedSeconds = (performance.now() - start) / 1000;

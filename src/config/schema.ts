@@ -45,7 +45,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     schema: z.enum(['auto', 'rating', 'interaction', 'lambdarank']),
     default: 'auto',
     description:
-      'What the ranker learns: rating (regression on the ratings of later interactions, explicit data only), interaction (binary:logistic on retrieval candidates, 1 when the user later interacted with the item), lambdarank (rank:ndcg over each user\'s candidates); auto picks rating on explicit data and interaction on implicit data.',
+      'What the ranker learns: rating (regression on the ratings of later interactions, explicit data only), interaction (binary:logistic on retrieval candidates, 1 when the user later interacted with the item), lambdarank (rank:ndcg over each user\'s candidates); auto picks interaction on every dataset (rating ranks far worse for top-K lists).',
   },
   {
     key: 'RANKER_BAGS',

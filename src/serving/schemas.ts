@@ -55,7 +55,7 @@ export function recommendationSchema(limits: { maxTopK: number; defaultTopK: num
                 parent_asin: { type: 'string', description: 'Item id (the parent ASIN on Amazon data).' },
                 predicted_rating: {
                   type: 'number',
-                  description: 'Ranker output: the predicted rating on explicit data, the predicted chance of an interaction on implicit data.',
+                  description: 'Ranker output: by default (RANKER_OBJECTIVE auto or interaction) the predicted probability that the user interacts with the item; a predicted rating with RANKER_OBJECTIVE=rating; an order-only score with lambdarank.',
                 },
               },
             },

@@ -9,10 +9,15 @@ import { REPO_ROOT, sharedPath } from '../helpers/shared.js';
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-/** Runs the built CLI in a WORKDIR of its own; resolves with the exit code and both streams. */
+/**
+ * Runs the built CLI in a WORKDIR of its own; resolves with the exit code and both streams. The
+ * five users of case B01 leave the default interaction ranker no positive candidates, so these
+ * runs train the rating ranker, which needs only ratings, to exercise both registered models.
+ */
 async function twostage(workdir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: workdir, env: { ...process.env, WORKDIR: workdir, LOG_LEVEL: 'silent' } });
+    const env = { ...process.env, WORKDIR: workdir, LOG_LEVEL: 'silent', RANKER_OBJECTIVE: 'rating' };
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: workdir, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

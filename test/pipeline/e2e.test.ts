@@ -36,7 +36,7 @@ describe('pipeline and API on Subscription_Boxes', () => {
     expect(harness.summary.dataset.feedback).toBe('explicit');
     expect(harness.summary.dataset.items).toBe(641);
     expect(harness.summary.retrieval.candidateUsers).toBe(harness.summary.dataset.users);
-    expect(harness.summary.ranker?.objective).toBe('reg:squarederror');
+    expect(harness.summary.ranker?.objective).toBe('binary:logistic');
     expect(harness.summary.promoted).toHaveLength(2);
   });
 

@@ -17,7 +17,7 @@ describe('RANKER_OBJECTIVE', () => {
   });
 
   it('auto is the rating regression on explicit data and interaction on implicit data', () => {
-    expect(resolveRankerObjective('auto', 'explicit')).toBe('rating');
+    expect(resolveRankerObjective('auto', 'explicit')).toBe('interaction');
     expect(resolveRankerObjective('auto', 'implicit')).toBe('interaction');
     expect(resolveRankerObjective('lambdarank', 'explicit')).toBe('lambdarank');
   });
