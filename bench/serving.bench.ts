@@ -187,7 +187,7 @@ interface RunFigures {
   non2xx: number;
 }
 
-/** CPU time (user + system) of every process answering requests (all SERVE_WORKERS workers), ms. */
+/** CPU time (user + system) of every process that serves requests (all SERVE_WORKERS workers), ms. */
 async function serverCpuMs(child: ChildProcess): Promise<number> {
   const reply = new Promise<number>((resolve) => {
     const onMessage = (message: unknown) => {

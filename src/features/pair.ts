@@ -98,8 +98,8 @@ export function pairFeatureValues(user: Readonly<Record<string, FeatureValue>>, 
 }
 
 /**
- * Pair feature values of one user with each of `items`, in item order, as `pairFeatureValues`
- * computes them; the user's category profile is parsed once for all items.
+ * Computes the pair feature values of one user with each of `items`, in item order, as
+ * `pairFeatureValues` does. The user's category profile is parsed once for all items.
  */
 export function pairFeatureValuesForItems(
   user: Readonly<Record<string, FeatureValue>>,

@@ -41,7 +41,7 @@ export async function trainSourceBundle(config: Config, options: TrainSourcesOpt
   const fitSeconds = (performance.now() - started) / 1000;
 
   const createdAt = Date.now();
-  const modelVersion = newModelVersion(options.algorithm.replace('_', '-'), createdAt);
+  const modelVersion = newModelVersion(options.algorithm.replaceAll('_', '-'), createdAt);
   const artifactKey = retrievalArtifactKey(modelVersion);
   const bundle: RetrievalBundle = {
     format: 'twostage-retrieval-bundle',

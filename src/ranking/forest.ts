@@ -312,7 +312,7 @@ function predictCompleteMargins(complete: CompleteForest, width: number, base: n
       if (constant[column] === 0) break;
       const threshold = thresholds[slot + 1];
       const value = matrix[column];
-      start = 2 * start + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+      start = 2 * start + childStep(value, threshold, code);
       startLevel++;
     }
 
@@ -331,25 +331,25 @@ function predictCompleteMargins(complete: CompleteForest, width: number, base: n
         let code = splits[slot];
         let threshold = thresholds[slot + 1];
         let value = matrix[row0 + (code < 0 ? ~code : code)];
-        i0 = 2 * i0 + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+        i0 = 2 * i0 + childStep(value, threshold, code);
 
         slot = (root + i1) << 1;
         code = splits[slot];
         threshold = thresholds[slot + 1];
         value = matrix[row1 + (code < 0 ? ~code : code)];
-        i1 = 2 * i1 + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+        i1 = 2 * i1 + childStep(value, threshold, code);
 
         slot = (root + i2) << 1;
         code = splits[slot];
         threshold = thresholds[slot + 1];
         value = matrix[row2 + (code < 0 ? ~code : code)];
-        i2 = 2 * i2 + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+        i2 = 2 * i2 + childStep(value, threshold, code);
 
         slot = (root + i3) << 1;
         code = splits[slot];
         threshold = thresholds[slot + 1];
         value = matrix[row3 + (code < 0 ? ~code : code)];
-        i3 = 2 * i3 + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+        i3 = 2 * i3 + childStep(value, threshold, code);
       }
       out[r] = Math.fround(out[r] + leaves[leafBase + i0]);
       out[r + 1] = Math.fround(out[r + 1] + leaves[leafBase + i1]);
@@ -364,11 +364,22 @@ function predictCompleteMargins(complete: CompleteForest, width: number, base: n
         const code = splits[slot];
         const threshold = thresholds[slot + 1];
         const value = matrix[rowStart + (code < 0 ? ~code : code)];
-        i = 2 * i + (value < threshold ? 1 : value >= threshold ? 2 : code < 0 ? 1 : 2);
+        i = 2 * i + childStep(value, threshold, code);
       }
       out[r] = Math.fround(out[r] + leaves[leafBase + i]);
     }
   }
+}
+
+/**
+ * Returns 1 to go to the left child of a heap-ordered node and 2 to go to the right one:
+ * left when value < threshold, right when value >= threshold, and for a missing value (NaN, where
+ * both comparisons are false) the default direction, left when the split code is negative.
+ */
+function childStep(value: number, threshold: number, code: number): number {
+  if (value < threshold) return 1;
+  if (value >= threshold) return 2;
+  return code < 0 ? 1 : 2;
 }
 
 /**

@@ -8,9 +8,9 @@ import { startServer } from './server.js';
 export interface ServingHandle {
   /** Base URL, such as http://127.0.0.1:8000. */
   readonly url: string;
-  /** Number of processes answering requests. */
+  /** Number of processes that serve requests. */
   readonly workers: number;
-  /** CPU time (user + system) of the processes answering requests since they started, ms. */
+  /** CPU time (user + system) of the processes that serve requests, since they started, ms. */
   cpuTimeMs(): Promise<number>;
   /** Stops accepting requests, lets those in flight finish in every process, then closes the stores. */
   close(): Promise<void>;
@@ -65,8 +65,8 @@ async function startWorkers(config: Config, log: Logger): Promise<ServingHandle>
       let listening = false;
       workers.add(worker);
       worker.on('message', (message: FromWorker) => {
-        // The worker asks for its configuration once its message listener exists; a message sent
-        // earlier (on 'online') can arrive before the worker's module has run, and is then lost.
+        // The worker requests its configuration once its message listener exists, because a
+        // message sent earlier (on 'online') can arrive before the worker's module has run and be lost.
         if (message.type === 'ready') {
           worker.send({ type: 'start', config } satisfies ToWorker);
         } else if (message.type === 'listening') {

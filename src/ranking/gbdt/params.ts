@@ -58,7 +58,7 @@ export interface GbdtParams {
   /**
    * Threads for histogram building and row partitioning: 1, 2, or "auto" (default). With 1 the
    * WebAssembly SIMD kernels run where they can. "auto" uses them too, because on one thread they
-   * are faster than the two-thread JavaScript kernels; it takes 2 threads only when they cannot
+   * are faster than the two-thread JavaScript kernels. It takes 2 threads only when they cannot
    * run (no SIMD, a table too large for their memory) and the machine reports at least 2 CPUs.
    * The model does not depend on it.
    */
