@@ -105,20 +105,30 @@ export function pairFeatureValuesForItems(
   user: Readonly<Record<string, FeatureValue>>,
   items: readonly Readonly<Record<string, FeatureValue>>[],
 ): Record<string, number | null>[] {
+  const out = pairFeatureColumnsForItems(user, items);
+  return items.map((_, row) => {
+    const values: Record<string, number | null> = {};
+    PAIR_FEATURES.forEach((spec, f) => (values[spec.name] = Number.isNaN(out[f][row]) ? null : out[f][row]));
+    return values;
+  });
+}
+
+/**
+ * Computes the pair features of one user with each of `items` as columns: column f (in
+ * PAIR_FEATURES order) has one value per item, NaN when missing. The request path takes this form,
+ * which allocates no object per item.
+ */
+export function pairFeatureColumnsForItems(user: Readonly<Record<string, FeatureValue>>, items: readonly Readonly<Record<string, FeatureValue>>[]): Float64Array[] {
   const out = PAIR_FEATURES.map(() => new Float64Array(items.length));
   const entries = user.user_category_counts;
   const profile = Array.isArray(entries) ? parseCategoryCounts(entries) : null;
   const categorized = numberOf(user.user_categorized_count);
   const userMean = numberOf(user.user_rating_mean);
-  const rows: Record<string, number | null>[] = [];
   for (let row = 0; row < items.length; row++) {
     const categories = items[row].item_categories;
     writePair(profile, categorized, Array.isArray(categories) ? categories : null, userMean, numberOf(items[row].item_rating_mean), out, row);
-    const values: Record<string, number | null> = {};
-    PAIR_FEATURES.forEach((spec, f) => (values[spec.name] = Number.isNaN(out[f][row]) ? null : out[f][row]));
-    rows.push(values);
   }
-  return rows;
+  return out;
 }
 
 function numberOf(value: FeatureValue | undefined): number {

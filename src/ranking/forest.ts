@@ -1,4 +1,5 @@
 import type { GbdtModel } from './model.js';
+import { flagConstantColumns, WasmForest } from './forest-wasm.js';
 import { applyOutputLink, baseMargin, outputLinkOf, type OutputLink } from './objective.js';
 
 /**
@@ -30,6 +31,8 @@ export interface Forest {
   readonly hasCategorical: boolean;
   /** The numeric trees padded to complete binary trees, or null when some tree is categorical or deeper than MAX_COMPLETE_DEPTH. */
   readonly complete: CompleteForest | null;
+  /** `complete` in WebAssembly, or null without a complete forest or where WebAssembly cannot run. */
+  readonly wasm: WasmForest | null;
   /** Per-tree weights of a dart model, or null when every weight is 1. */
   readonly treeWeights: Float32Array | null;
   /** base_score converted to margin space (float32). */
@@ -117,11 +120,13 @@ export function compileForest(model: GbdtModel): Forest {
     packedValues[4 * k + 3] = threshold[k];
   }
   const hasCategorical = bitsets.length > 0;
+  const complete = hasCategorical || weighted ? null : compileComplete(model);
   return {
     packedNodes,
     packedValues,
     hasCategorical,
-    complete: hasCategorical || weighted ? null : compileComplete(model),
+    complete,
+    wasm: complete === null ? null : WasmForest.create(complete, model.numFeature),
     numFeature: model.numFeature,
     treeRoots,
     left,
@@ -233,6 +238,11 @@ function inCategorySet(forest: Forest, node: number, value: number): boolean {
  * float32 after each tree. `treeCount` limits prediction to the first trees (all by default).
  */
 export function predictMargins(forest: Forest, matrix: Float32Array, rows: number, out: Float32Array, treeCount = forest.treeRoots.length): void {
+  if (forest.wasm !== null) {
+    out.fill(forest.baseMargin, 0, rows);
+    forest.wasm.addTrees(matrix, rows, out, Math.min(treeCount, forest.treeRoots.length));
+    return;
+  }
   if (forest.complete !== null) {
     predictCompleteMargins(forest.complete, forest.numFeature, forest.baseMargin, matrix, rows, out, Math.min(treeCount, forest.treeRoots.length));
     return;
@@ -291,9 +301,10 @@ function predictNumericMargins(forest: Forest, matrix: Float32Array, rows: numbe
  * threshold, and in the default direction when the value is NaN. Each row adds its trees in order
  * with a float32 rounding after each, so the sums equal the node-by-node walk bit for bit.
  */
-function predictCompleteMargins(complete: CompleteForest, width: number, base: number, matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
+export function predictCompleteMargins(complete: CompleteForest, width: number, base: number, matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
   const { depths, splitStarts, leafStarts, splits, thresholds, leaves } = complete;
-  const constant = constantColumns(matrix, rows, width);
+  const constant = new Uint8Array(width);
+  flagConstantColumns(matrix, rows, width, constant);
   out.fill(base, 0, rows);
   for (let t = 0; t < trees; t++) {
     const depth = depths[t];
@@ -380,25 +391,6 @@ function childStep(value: number, threshold: number, code: number): number {
   if (value < threshold) return 1;
   if (value >= threshold) return 2;
   return code < 0 ? 1 : 2;
-}
-
-/**
- * Flags (1) the columns whose value is the same in all `rows` rows: equal numbers, or NaN in
- * every row. With one row or none no column is flagged, so the walk stays per row.
- */
-function constantColumns(matrix: Float32Array, rows: number, width: number): Uint8Array {
-  const constant = new Uint8Array(width);
-  if (rows < 2) return constant;
-  for (let j = 0; j < width; j++) {
-    const first = matrix[j];
-    let same = 1;
-    for (let r = 1; r < rows && same === 1; r++) {
-      const value = matrix[r * width + j];
-      if (value !== first && (value === value || first === first)) same = 0;
-    }
-    constant[j] = same;
-  }
-  return constant;
 }
 
 /** Predicts in the objective's output space (probability for binary:logistic). */

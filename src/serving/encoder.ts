@@ -1,7 +1,7 @@
 import { ModelError } from '../errors.js';
 import { compareCodeUnits } from '../retrieval/types.js';
 import type { Candidate, FeatureValue } from '../store/types.js';
-import type { CandidateEncoder, EncodeInput, NamedValues } from './types.js';
+import type { CandidateEncoder, EncodeInput, NamedValues, PairColumns } from './types.js';
 
 /** Name of the ranker feature that carries the candidate's merged retrieval score. */
 export const RETRIEVAL_SCORE_FEATURE = 'retrieval_score';
@@ -128,6 +128,8 @@ export class ByNameEncoder implements CandidateEncoder {
     if (out.length < rows * width) throw new RangeError(`output matrix has length ${out.length}, expected at least ${rows * width}`);
     const ranks = retrievalRanks(input.candidates);
     const user = this.encodeValues(input.user).values;
+    const pairs = input.pairColumns;
+    const pairTargets = pairs?.names.map((name) => this.columnsBySource.get(name)) ?? [];
 
     for (let row = 0; row < rows; row++) {
       const candidate = input.candidates[row];
@@ -144,8 +146,12 @@ export class ByNameEncoder implements CandidateEncoder {
       for (let k = 0; k < this.scoreColumns.length; k++) out[offset + this.scoreColumns[k]] = numeric(candidate.score);
       for (let k = 0; k < this.rankColumns.length; k++) out[offset + this.rankColumns[k]] = ranks[row];
       if (candidate.extras !== undefined) this.encodeOverrides(candidate.extras, out, offset);
-      const pair = input.pairs?.[row];
-      if (pair !== undefined) this.encodeOverrides(pair, out, offset);
+      for (let k = 0; k < pairTargets.length; k++) {
+        const targets = pairTargets[k];
+        if (targets === undefined) continue;
+        const value = (pairs as PairColumns).values[k][row];
+        for (const j of targets) out[offset + j] = this.encodeValue(j, value);
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { TwostageError } from '../errors.js';
-import { pairFeatureValuesForItems } from '../features/pair.js';
+import { PAIR_FEATURES, pairFeatureColumnsForItems } from '../features/pair.js';
 import type { Logger } from '../log.js';
 import type { Candidate, CandidateStore } from '../store/types.js';
 import type { FeatureReader } from './feature-reader.js';
@@ -76,8 +76,8 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
   const matrix = scratch.matrix(rows * ranker.featureNames.length);
   // Pair features (user–item affinities) are computed per request from both sides' values, as in
   // training. They go beside the item values, so each cached item object keeps its encoded row.
-  const pairs = pairFeatureValuesForItems(user, items);
-  encoder.encode({ user, items, candidates: lookup.candidates, pairs }, matrix);
+  const pairColumns = { names: PAIR_FEATURE_NAMES, values: pairFeatureColumnsForItems(user, items) };
+  encoder.encode({ user, items, candidates: lookup.candidates, pairColumns }, matrix);
   const scores = scratch.scores(rows);
   ranker.predict(matrix, rows, scores);
 
@@ -89,6 +89,8 @@ export async function recommend(deps: RecommendDeps, userId: string, topK: numbe
     .map((c) => ({ parent_asin: c.itemId, predicted_rating: c.score }));
   return response(userId, ranked, lookup.path, lookup.reason, versions);
 }
+
+const PAIR_FEATURE_NAMES = PAIR_FEATURES.map((f) => f.name);
 
 /**
  * Buffers for the ranker matrix and scores, shared by all requests: encoding, prediction and the

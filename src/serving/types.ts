@@ -41,10 +41,17 @@ export interface EncodeInput {
   /** Candidates with their retrieval score and per-source extras. */
   readonly candidates: readonly Candidate[];
   /**
-   * Values of each (user, candidate) pair in candidate order, such as the user–item pair
-   * features. They take precedence over every other source of the same name, and null encodes as missing.
+   * Values of each (user, candidate) pair, such as the user–item pair features: `values[k][row]`
+   * is the value named `names[k]` for candidate `row`, NaN when missing. They take precedence
+   * over every other source of the same name.
    */
-  readonly pairs?: readonly Readonly<Record<string, FeatureValue>>[];
+  readonly pairColumns?: PairColumns;
+}
+
+/** Named columns of per-candidate numbers; see `EncodeInput.pairColumns`. */
+export interface PairColumns {
+  readonly names: readonly string[];
+  readonly values: readonly Float64Array[];
 }
 
 /**

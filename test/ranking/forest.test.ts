@@ -5,9 +5,28 @@ import { trainGbdt } from '../../src/ranking/gbdt/train.js';
 import { loadXgboostModel } from '../../src/ranking/xgboost-json.js';
 import { readPeerTable } from './peer-data.js';
 
-/** Copies the forest without its complete-tree layout, so prediction takes the node-by-node walk. */
+/** Copies the forest without its complete-tree layouts, so prediction takes the node-by-node walk. */
 function nodeByNode(forest: Forest): Forest {
-  return { ...forest, complete: null };
+  return { ...forest, complete: null, wasm: null };
+}
+
+/** Copies the forest without its WebAssembly kernel, so prediction takes the JavaScript complete-tree walk. */
+function javascriptComplete(forest: Forest): Forest {
+  return { ...forest, wasm: null };
+}
+
+/**
+ * Predicts with the WebAssembly kernel, the JavaScript complete-tree walk and the node-by-node
+ * walk, and returns the rows where either fast walk differs from the node walk in any bit.
+ */
+function differencesFromNodeWalk(forest: Forest, matrix: Float32Array, rows: number, treeCount?: number): { wasm: number[]; javascript: number[] } {
+  const walked = new Float32Array(rows);
+  const wasm = new Float32Array(rows);
+  const javascript = new Float32Array(rows);
+  predictMargins(nodeByNode(forest), matrix, rows, walked, treeCount);
+  predictMargins(forest, matrix, rows, wasm, treeCount);
+  predictMargins(javascriptComplete(forest), matrix, rows, javascript, treeCount);
+  return { wasm: differingRows(wasm, walked), javascript: differingRows(javascript, walked) };
 }
 
 /** Indices of the rows whose margins differ in any bit (NaN equal to NaN). */
@@ -24,16 +43,13 @@ describe('complete-tree prediction walk', () => {
     it(`${file} margins equal the node walk`, async () => {
       const forest = compileForest(await loadXgboostModel(sharedPath('peers', file)));
       expect(forest.complete).not.toBeNull();
+      expect(forest.wasm).not.toBeNull();
 
       // Every row of the table at every row count modulo 4, and with a quarter of the values missing.
       const matrix = Float32Array.from(table.matrix, (v, i) => (i % 4 === 1 ? Number.NaN : v));
       for (const source of [table.matrix, matrix]) {
-        for (const rows of [table.rows, table.rows - 1, table.rows - 2, table.rows - 3]) {
-          const complete = new Float32Array(rows);
-          const walked = new Float32Array(rows);
-          predictMargins(forest, source, rows, complete);
-          predictMargins(nodeByNode(forest), source, rows, walked);
-          expect(differingRows(complete, walked)).toEqual([]);
+        for (const rows of [table.rows, table.rows - 1, table.rows - 2, table.rows - 3, 0]) {
+          expect(differencesFromNodeWalk(forest, source, rows)).toEqual({ wasm: [], javascript: [] });
         }
       }
     });
@@ -47,11 +63,7 @@ describe('complete-tree prediction walk', () => {
       const matrix = table.matrix.slice(0, rows * width);
       for (let r = 1; r < rows; r++) for (let j = 0; j < width / 2; j++) matrix[r * width + j] = matrix[j];
       for (let r = 0; r < rows; r++) matrix[r * width + 3] = Number.NaN;
-      const complete = new Float32Array(rows);
-      const walked = new Float32Array(rows);
-      predictMargins(forest, matrix, rows, complete);
-      predictMargins(nodeByNode(forest), matrix, rows, walked);
-      expect(differingRows(complete, walked)).toEqual([]);
+      expect(differencesFromNodeWalk(forest, matrix, rows)).toEqual({ wasm: [], javascript: [] });
     }
   });
 
@@ -75,15 +87,8 @@ describe('complete-tree prediction walk', () => {
     // Some tree has fewer nodes than a complete tree of its depth, so padding is walked.
     expect(model.trees.some((tree, t) => tree.leftChildren.length < 2 ** (depths[t] + 1) - 1)).toBe(true);
 
-    const complete = new Float32Array(rows);
-    const walked = new Float32Array(rows);
-    predictMargins(forest, matrix, rows, complete);
-    predictMargins(nodeByNode(forest), matrix, rows, walked);
-    expect(differingRows(complete, walked)).toEqual([]);
-
+    expect(differencesFromNodeWalk(forest, matrix, rows)).toEqual({ wasm: [], javascript: [] });
     // The first trees alone, as `treeCount` requests.
-    predictMargins(forest, matrix, rows, complete, 5);
-    predictMargins(nodeByNode(forest), matrix, rows, walked, 5);
-    expect(differingRows(complete, walked)).toEqual([]);
+    expect(differencesFromNodeWalk(forest, matrix, rows, 5)).toEqual({ wasm: [], javascript: [] });
   });
 });

@@ -83,27 +83,35 @@ describe('ByNameEncoder.encode', () => {
     expect(sameBits(out, rowByRow(encoder, otherUser, ITEMS, sorted))).toBe(true);
   });
 
-  it('pair values override item and user values', () => {
+  it('pair values override item and user values, NaN as missing', () => {
     const encoder = new ByNameEncoder(SPEC);
     const width = SPEC.columns.length;
     const out = new Float32Array(sorted.length * width);
-    const pairs: NamedValues[] = [{ shared: 0.25 }, {}, { shared: null, age: 9 }, { item_mean: 3 }];
-    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairs }, out);
+    const nan = Number.NaN;
+    const pairColumns = {
+      names: ['shared', 'age', 'unused_by_model'],
+      values: [Float64Array.of(0.25, nan, nan, 0.5), Float64Array.of(nan, nan, 9, nan), Float64Array.of(1, 2, 3, 4)],
+    };
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairColumns }, out);
 
     const plain = new Float32Array(sorted.length * width);
     encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, plain);
-    expect(sameBits(out.subarray(width, 2 * width), plain.subarray(width, 2 * width))).toBe(true);
+    // Columns fed by no pair name are untouched; `shared` (7) and `age` (0) take the pair values.
+    for (let row = 0; row < sorted.length; row++) {
+      for (const j of [1, 2, 3, 4, 5, 6]) expect(Object.is(out[row * width + j], plain[row * width + j])).toBe(true);
+    }
     expect(out[0 * width + 7]).toBe(0.25);
-    expect(out[2 * width + 7]).toBeNaN();
+    expect(out[3 * width + 7]).toBe(0.5);
+    expect(out[1 * width + 7]).toBeNaN();
     expect(out[2 * width + 0]).toBe(9);
-    expect(out[3 * width + 1]).toBe(3);
+    expect(out[0 * width + 0]).toBeNaN();
   });
 
   it('keeps the cached item row when pairs vary', () => {
     const encoder = new ByNameEncoder(SPEC);
     const width = SPEC.columns.length;
     const out = new Float32Array(sorted.length * width);
-    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairs: [{ item_mean: 1 }, {}, {}, {}] }, out);
+    encoder.encode({ user: USER, items: ITEMS, candidates: sorted, pairColumns: { names: ['item_mean'], values: [Float64Array.of(1, 1, 1, 1)] } }, out);
     encoder.encode({ user: USER, items: ITEMS, candidates: sorted }, out);
     expect(out[0 * width + 1]).toBe(4.5);
   });

@@ -19,6 +19,17 @@ describe('candidate codec', () => {
     expect(decodeCandidates(encodeCandidates({ userId: 'u', items: [] }))).toEqual([]);
   });
 
+  it('round-trips ids that are not all ASCII or whose length prefix has a byte of 0x80 or more', () => {
+    // The decoder cuts ASCII ids from one decoded run and decodes any other run id by id.
+    const long = { itemId: 'L'.repeat(200), score: 2 };
+    const lists = [
+      [long, { itemId: 'short', score: 1 }],
+      [{ itemId: 'a', score: 3 }, { itemId: 'B0€9', score: 2, extras: { n: 1 } }, { itemId: 'z', score: 1 }],
+      [{ itemId: 'ascii', score: 1, extras: { 'naïve': 4 } }],
+    ];
+    for (const list of lists) expect(decodeCandidates(encodeCandidates({ userId: 'u', items: list }))).toEqual(list);
+  });
+
   it('is smaller than JSON', () => {
     const binary = encodeCandidates({ userId: 'u', items }).length;
     const json = Buffer.byteLength(JSON.stringify(items));

@@ -30,6 +30,7 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly selectMany: Database.Statement;
+  private readonly selectOne: Database.Statement;
   private readonly deleteGroup: Database.Statement;
   private closed = false;
 
@@ -56,6 +57,9 @@ export class SqliteOnlineStore implements OnlineStore {
       WHERE (excluded.event_time, excluded.created_time) >= (online_features.event_time, online_features.created_time)`);
     this.selectMany = db.prepare(`SELECT entity_id, event_time, created_time, feature_values FROM online_features
       WHERE feature_group = ? AND entity_id IN (SELECT value FROM json_each(?))`);
+    // A read of one entity (a request's user) skips the JSON array and json_each.
+    this.selectOne = db.prepare(`SELECT entity_id, event_time, created_time, feature_values FROM online_features
+      WHERE feature_group = ? AND entity_id = ?`);
     this.deleteGroup = db.prepare('DELETE FROM online_features WHERE feature_group = ?');
   }
 
@@ -71,20 +75,17 @@ export class SqliteOnlineStore implements OnlineStore {
 
   async getMany(group: string, entityIds: readonly string[], options: OnlineReadOptions = {}): Promise<(OnlineRecord | null)[]> {
     if (entityIds.length === 0) return [];
+    const oldest = options.ttlMs === undefined ? -Infinity : (options.now ?? Date.now()) - options.ttlMs;
+    if (entityIds.length === 1) {
+      const row = this.selectOne.get(group, entityIds[0]) as StoredRow | undefined;
+      return [row === undefined ? null : toRecord(row, oldest)];
+    }
     const rows = this.selectMany.all(group, JSON.stringify(entityIds)) as StoredRow[];
     const byId = new Map<string, StoredRow>();
     for (const row of rows) byId.set(row.entity_id, row);
-
-    const oldest = options.ttlMs === undefined ? -Infinity : (options.now ?? Date.now()) - options.ttlMs;
     return entityIds.map((id) => {
       const row = byId.get(id);
-      if (!row || row.event_time < oldest) return null;
-      return {
-        entityId: row.entity_id,
-        eventTime: row.event_time,
-        createdTime: row.created_time,
-        values: JSON.parse(row.feature_values) as Record<string, FeatureValue>,
-      };
+      return row === undefined ? null : toRecord(row, oldest);
     });
   }
 
@@ -101,6 +102,17 @@ export class SqliteOnlineStore implements OnlineStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** The record of a stored row, or null when its event time is before `oldest` (outside the TTL). */
+function toRecord(row: StoredRow, oldest: number): OnlineRecord | null {
+  if (row.event_time < oldest) return null;
+  return {
+    entityId: row.entity_id,
+    eventTime: row.event_time,
+    createdTime: row.created_time,
+    values: JSON.parse(row.feature_values) as Record<string, FeatureValue>,
+  };
 }
 
 function validateRecord(group: string, record: OnlineRecord, index: number): void {
