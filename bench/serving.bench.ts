@@ -180,6 +180,8 @@ interface RunFigures {
   cpuMsPerRequest: number;
   /** CPU time of the Redis server per request, ms (INFO cpu, so any other client of that server counts too); null on the embedded stores. */
   storeCpuMsPerRequest: number | null;
+  /** CPU time of the paced load generator per request, ms; null for autocannon runs. */
+  clientCpuMsPerRequest: number | null;
   rps: number;
   p50: number;
   p99: number;
@@ -236,6 +238,7 @@ async function load(child: ChildProcess, url: string, name: string, options: { p
     name,
     cpuMsPerRequest: cpuMs / requests,
     storeCpuMsPerRequest: storeCpuMs === null ? null : storeCpuMs / requests,
+    clientCpuMsPerRequest: null,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -260,6 +263,7 @@ async function paced(child: ChildProcess, url: string, name: string, options: { 
     name,
     cpuMsPerRequest: cpuMs / requests,
     storeCpuMsPerRequest: storeCpuMs === null ? null : storeCpuMs / requests,
+    clientCpuMsPerRequest: result.clientCpuMsPerRequest,
     rps: result.rps,
     p50: result.p50,
     p99: result.p99,
@@ -332,7 +336,7 @@ async function deleteRedisKeys(prefix: string): Promise<number> {
 function printRows(setup: string, runs: readonly RunFigures[]): void {
   for (const r of runs) {
     console.log(
-      `${setup.padEnd(10)} ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${formatMs(r.p50).padStart(6)}  ${formatMs(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}  ${(r.storeCpuMsPerRequest === null ? '-' : r.storeCpuMsPerRequest.toFixed(3)).padStart(16)}`,
+      `${setup.padEnd(10)} ${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)}  ${formatMs(r.p50).padStart(6)}  ${formatMs(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${r.cpuMsPerRequest.toFixed(3).padStart(17)}  ${(r.storeCpuMsPerRequest === null ? '-' : r.storeCpuMsPerRequest.toFixed(3)).padStart(16)}  ${(r.clientCpuMsPerRequest === null ? '-' : r.clientCpuMsPerRequest.toFixed(3)).padStart(17)}`,
     );
   }
 }
@@ -358,7 +362,7 @@ export default async function main(): Promise<void> {
 
     console.log(`load average before: ${load1.toFixed(2)}, after: ${loadavg()[0].toFixed(2)} (2 cores); ${CONNECTIONS} connections, top_k 10, ${CANDIDATES} candidates; Redis at ${REDIS_URL}`);
     console.log('embedded2: the embedded stores served by SERVE_WORKERS=2 processes; the other rows by one process');
-    console.log('stores     run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req  Redis CPU ms/req');
+    console.log('stores     run                                   req/s    p50 ms  p99 ms  errors  non-2xx  server CPU ms/req  Redis CPU ms/req  client CPU ms/req');
     setups.forEach((setup, s) => printRows(setup.name, results[s]));
     const [embedded, embedded2, redis] = results;
     for (let r = 1; r < embedded.length; r++) {
