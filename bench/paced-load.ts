@@ -46,10 +46,10 @@ interface Connection {
  * so a late client timer or a stalled server raises it instead of lowering the rate (the
  * coordinated-omission correction wrk2 makes).
  *
- * The client writes HTTP/1.1 on plain sockets and reads only the status line and the body length,
- * because node:http's client took about 0.45 ms of CPU per request on the benchmark machine, against about 0.2 ms for this one. That
- * CPU competes with the server on a 2-core machine, so a heavier client would raise the
- * server's latency. It expects responses with `content-length` or chunked encoding, as Fastify sends.
+ * The client writes HTTP/1.1 on plain sockets and reads only the status line and the body length.
+ * node:http's client took about 0.45 ms of CPU per request on the benchmark machine, this one
+ * about 0.2 ms, and on a 2-core machine that CPU competes with the server under test. It expects
+ * responses with `content-length` or chunked encoding, as Fastify sends.
  *
  * autocannon's `overallRate` does not pace like this: each connection sends its per-second quota
  * back to back and then waits for the next second, so its latency at a given rate is that of
