@@ -137,7 +137,9 @@ export async function pacedLoad(url: string, rate: number, seconds: number, requ
 
   const send = (index: number, scheduled: number) => {
     pending++;
-    const connection = free.pop() ?? (all.size < MAX_CONNECTIONS ? open() : undefined);
+    // The longest-idle connection first, so requests rotate over the open connections (and so over
+    // SERVE_WORKERS processes, which each take whole connections) as from many clients.
+    const connection = free.shift() ?? (all.size < MAX_CONNECTIONS ? open() : undefined);
     if (connection === undefined) waiting.push([index, scheduled]);
     else write(connection, index, scheduled);
   };
