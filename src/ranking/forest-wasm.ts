@@ -49,6 +49,9 @@ const LOCALS: ValueType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I
 /** Bytes per tree in the tree table. */
 const TREE_BYTES = 16;
 
+/** Rows copied into the instance per kernel call: 4,096 rows of 40 features take 640 KiB. */
+const BLOCK_ROWS = 4096;
+
 /** Emits `index = 2 · index + 1 + right` for the row at byte address `rowAddress()`. */
 function emitStep(b: FunctionBody, index: number, rowAddress: () => void): void {
   // slot = splitBase + 8 · index; packed = splits[slot]
@@ -154,7 +157,7 @@ function forestModule(): object | null {
  * copies the rows in and the margins out.
  */
 export class WasmForest {
-  private memory: WasmMemory;
+  private readonly memory: WasmMemory;
   private readonly run: (trees: number, rows: number, rowBytes: number, matrix: number, constant: number, out: number) => void;
   /** First byte after the trees: where the per-call buffers start. */
   private readonly dataStart: number;
@@ -200,9 +203,17 @@ export class WasmForest {
 
   /**
    * Adds the first `trees` trees for `rows` rows of the row-major float32 `matrix` (shape
-   * [rows, numFeature], NaN = missing) to `out`, which holds each row's starting margin.
+   * [rows, numFeature], NaN = missing) to `out`, which holds each row's starting margin. Rows go
+   * through in blocks of at most BLOCK_ROWS, so the instance's memory stays small for any batch.
    */
   addTrees(matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const end = Math.min(rows, start + BLOCK_ROWS);
+      this.addTreesToBlock(matrix.subarray(start * this.numFeature, end * this.numFeature), end - start, out.subarray(start, end), trees);
+    }
+  }
+
+  private addTreesToBlock(matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {
     const width = this.numFeature;
     const constantAt = this.dataStart;
     const matrixAt = align16(constantAt + width);
@@ -211,6 +222,7 @@ export class WasmForest {
     const buffer = this.memory.buffer;
     const input = new Float32Array(buffer, matrixAt, rows * width);
     input.set(matrix.subarray(0, rows * width));
+    // Flags per block: a column constant within the block sends the block's rows the same way.
     flagConstantColumns(input, rows, width, new Uint8Array(buffer, constantAt, width));
     const margins = new Float32Array(buffer, outAt, rows);
     margins.set(out.subarray(0, rows));

@@ -88,6 +88,13 @@ describe('complete-tree prediction walk', () => {
     expect(model.trees.some((tree, t) => tree.leftChildren.length < 2 ** (depths[t] + 1) - 1)).toBe(true);
 
     expect(differencesFromNodeWalk(forest, matrix, rows)).toEqual({ wasm: [], javascript: [] });
+
+    // More rows than one WebAssembly block (4,096), where the first block's column 2 is constant.
+    const many = 10_000;
+    const large = Float32Array.from({ length: many * 3 }, (_, i) => matrix[i % matrix.length]);
+    for (let r = 0; r < 4096; r++) large[3 * r + 2] = 5;
+    expect(differencesFromNodeWalk(forest, large, many)).toEqual({ wasm: [], javascript: [] });
+
     // The first trees alone, as `treeCount` requests.
     expect(differencesFromNodeWalk(forest, matrix, rows, 5)).toEqual({ wasm: [], javascript: [] });
   });
