@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb, { type Vector } from '@duckdb/node-bindings';
-import type { CellValue, ColumnType, ColumnValues, Row, TableSchema, TableWriter } from '../types.js';
+import { jsonCellText, type CellValue, type ColumnType, type ColumnValues, type Row, type TableSchema, type TableWriter } from '../types.js';
 
 /** Rows per data chunk: DuckDB's standard vector size, the most one chunk holds. */
 const CHUNK_ROWS = 2048;
@@ -171,7 +171,7 @@ function fillStrings(vector: Vector, type: 'VARCHAR' | 'JSON', column: ColumnVal
       nulls += 1;
       continue;
     }
-    duckdb.vector_assign_string_element(vector, k, type === 'JSON' ? JSON.stringify(value) : String(value));
+    duckdb.vector_assign_string_element(vector, k, type === 'JSON' ? jsonCellText(value) : String(value));
   }
   if (nulls > 0) {
     duckdb.vector_ensure_validity_writable(vector);
