@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { getLogger } from '../log.js';
 import { startProgress } from '../progress.js';
-import type { OfflineStore } from '../store/types.js';
+import { JsonText, type OfflineStore, type Row } from '../store/types.js';
 import { BadLineTracker, type OnBadLine } from './bad-lines.js';
 import { InteractionBuilder } from './builder.js';
 import { detectInputs, type DetectedFile } from './detect.js';
@@ -61,7 +61,7 @@ export async function ingestFiles(store: OfflineStore, paths: readonly string[],
 
   await store.replaceTables(DATASET_TABLES, async (writers) => {
     const fingerprint = createHash('sha256');
-    const items = new ItemSink(builder, writers[ITEMS_TABLE.name], (row) => fingerprint.update(JSON.stringify(row)));
+    const items = new ItemSink(builder, writers[ITEMS_TABLE.name], (row) => fingerprint.update(rowJson(row)));
     const users = new UserSink(builder);
     const progress = startProgress({ label: 'ingest', total: totalBytes, unit: 'bytes', quiet: options.quiet });
     const sources: SourceSummary[] = [];
@@ -197,6 +197,20 @@ function assembleSummary(input: SummaryInput): IngestSummary {
     ingestedAt: input.ingestedAt,
     seconds: input.seconds,
   };
+}
+
+/**
+ * Returns `JSON.stringify(row)` with each JsonText cell written as its text, which is the text
+ * JSON.stringify gives for the value the JsonText was serialized from.
+ */
+function rowJson(row: Row): string {
+  let json = '[';
+  for (let c = 0; c < row.length; c++) {
+    const cell = row[c];
+    if (c > 0) json += ',';
+    json += cell instanceof JsonText ? cell.text : (JSON.stringify(cell) ?? 'null');
+  }
+  return `${json}]`;
 }
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {

@@ -1,4 +1,4 @@
-import type { CellValue, Row, TableWriter } from '../store/types.js';
+import { JsonText, type CellValue, type Row, type TableWriter } from '../store/types.js';
 import type { InteractionBuilder } from './builder.js';
 import type { PriceMissingReason } from './price.js';
 import type { ItemRecord } from './types.js';
@@ -118,6 +118,7 @@ export function emptyItemRecord(itemId: string): ItemRecord {
   return { itemId, title: null, mainCategory: null, store: null, categories: [], price: null, averageRating: null, ratingNumber: null, extra: {} };
 }
 
+/** Builds an items row. The JSON cells are serialized here once, for both the dataset fingerprint and the store. */
 function itemRow(index: number, r: ItemRecord, hasMetadata: boolean, hasInteractions: boolean, priceIssue: PriceMissingReason | null): Row {
   const row: CellValue[] = [
     index,
@@ -127,12 +128,12 @@ function itemRow(index: number, r: ItemRecord, hasMetadata: boolean, hasInteract
     r.title,
     r.mainCategory,
     r.store,
-    [...r.categories],
+    new JsonText(JSON.stringify(r.categories)),
     r.price,
     priceIssue,
     r.averageRating,
     r.ratingNumber,
-    r.extra as Record<string, unknown>,
+    new JsonText(JSON.stringify(r.extra)),
   ];
   return row;
 }

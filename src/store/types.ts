@@ -28,7 +28,24 @@ export interface TableSchema {
  * JSON-serialisable value and read back parsed. BIGINT columns read back as `number`, so they must
  * hold values within ±2^53 (timestamps in ms do).
  */
-export type CellValue = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
+export type CellValue = string | number | boolean | null | readonly unknown[] | JsonText | { readonly [key: string]: unknown };
+
+/**
+ * The cell of a JSON column as text its caller serialized already, for a value that it also
+ * serializes for another use. Stores write `text` as it is, and read the cell back parsed.
+ */
+export class JsonText {
+  readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** Serializes the value of a JSON cell, taking the text of a JsonText as it is. */
+export function jsonCellText(value: CellValue): string {
+  return value instanceof JsonText ? value.text : JSON.stringify(value);
+}
 
 export type Row = CellValue[];
 

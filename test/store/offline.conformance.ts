@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import type { ColumnBatch, OfflineStore, Row, TableSchema } from '../../src/store/types.js';
+import { JsonText, type ColumnBatch, type OfflineStore, type Row, type TableSchema } from '../../src/store/types.js';
 import { defineCase, type StoreFactory } from './conformance.js';
 
 const EVENTS: TableSchema = {
@@ -49,6 +49,16 @@ export function offlineStoreConformance(name: string, factory: StoreFactory<Offl
       const batch = await store.readTable('events', { orderBy: ['count'] });
       expect(rowsOf(batch, EVENTS.columns.map((c) => c.name))).toEqual([rows[0], rows[3], rows[2], rows[1]]);
       expect(typeof batch.event_time[0]).toBe('number');
+    });
+
+    defineCase(factory, 'stores JsonText as its JSON', async (store) => {
+      const value = { nested: { list: [1, 'two', null] }, text: 'é "q"' };
+      await store.appendRows(EVENTS, [['appended', 1, 1, 1, true, new JsonText(JSON.stringify(value))]]);
+      await store.replaceTables([{ ...EVENTS, name: 'replaced' }], async (writers) => {
+        await writers.replaced.append([['replaced', 2, 2, 2, false, new JsonText('[1,"x"]')]]);
+      });
+      expect((await store.readTable('events')).meta).toEqual([value]);
+      expect((await store.readTable('replaced')).meta).toEqual([[1, 'x']]);
     });
 
     defineCase(factory, 'readTable selects and orders', async (store) => {

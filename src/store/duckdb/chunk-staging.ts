@@ -1,6 +1,7 @@
-import type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDataChunk } from '@duckdb/node-api';
-import type { CellValue, ColumnType, ColumnValues, Row, TableSchema, TableWriter } from '../types.js';
+import duckdb, { type Vector } from '@duckdb/node-bindings';
+import { jsonCellText, type CellValue, type ColumnType, type ColumnValues, type Row, type TableSchema, type TableWriter } from '../types.js';
 
 /** Rows per data chunk: DuckDB's standard vector size, the most one chunk holds. */
 const CHUNK_ROWS = 2048;
@@ -9,8 +10,10 @@ const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * A TableWriter that appends to a DuckDB table through the appender's data-chunk path. Each
- * column of up to CHUNK_ROWS rows fills one vector, which reaches DuckDB in one copy for numbers
- * and one call per string, with no text format in between. The appender runs in the
+ * column of up to CHUNK_ROWS rows fills one vector, which reaches DuckDB in one copy of a typed
+ * array for numbers and one call per string, with no text format in between. The vectors are
+ * written through @duckdb/node-bindings, because the vector classes of @duckdb/node-api 1.5.6
+ * take one call per cell and update NULL bits with BigInt arithmetic. The appender runs in the
  * connection's transaction, so the caller's ROLLBACK removes every row appended.
  */
 export class ChunkStagingWriter implements TableWriter {
@@ -46,9 +49,7 @@ export class ChunkStagingWriter implements TableWriter {
       const chunk = DuckDBDataChunk.create(types, end - start);
       for (let c = 0; c < width; c++) {
         const { name, type } = this.schema.columns[c];
-        const vector = chunk.getColumnVector(c);
-        fillVector(vector, type, columns[c], start, end, `${this.schema.name}.${name}`);
-        vector.flush();
+        fillVector(duckdb.data_chunk_get_vector(chunk.chunk, c), type, columns[c], start, end, `${this.schema.name}.${name}`);
       }
       appender.appendDataChunk(chunk);
     }
@@ -67,13 +68,114 @@ export class ChunkStagingWriter implements TableWriter {
   }
 }
 
-/** Writes rows start..end-1 of one column into `vector` (row 0 of the vector is row `start`). */
-function fillVector(vector: DuckDBVector, type: ColumnType, column: ColumnValues, start: number, end: number, label: string): void {
+/**
+ * DuckDB's validity mask: one bit per row, set for a valid row, in 64-bit words. Row k is bit
+ * k % 8 of byte k / 8, which is its bit in the words on a little-endian host.
+ */
+// NOTE: on a big-endian host this byte order would mark the wrong rows NULL. The binaries of
+// @duckdb/node-bindings 1.5.6 are all for little-endian platforms (x64 and arm64).
+function newValidity(rows: number): Uint8Array {
+  return new Uint8Array(Math.ceil(rows / 64) * 8).fill(0xff);
+}
+
+/**
+ * Writes rows start..end-1 of one column into `vector`, where row 0 of the vector is row `start`.
+ * Numbers and booleans go in one copy of a typed array, with a validity mask only when a cell is
+ * NULL, and strings take one call each.
+ */
+function fillVector(vector: Vector, type: ColumnType, column: ColumnValues, start: number, end: number, label: string): void {
+  const rows = end - start;
+  if (type === 'VARCHAR' || type === 'JSON') {
+    fillStrings(vector, type, column, start, end);
+    return;
+  }
+  const validity = newValidity(rows);
+  let nulls = 0;
+  let data: Int32Array | Float64Array | BigInt64Array | Uint8Array;
+  if (ArrayBuffer.isView(column.values) && column.labels === undefined) {
+    const numbers = column.values as ArrayLike<number>;
+    const nullBelow = column.nullBelow ?? -Infinity;
+    const nanIsNull = column.nanIsNull === true;
+    data = typedDataOf(type, rows);
+    for (let k = 0; k < rows; k++) {
+      const value = numbers[start + k];
+      if (value < nullBelow || (nanIsNull && Number.isNaN(value))) {
+        validity[k >> 3] &= ~(1 << (k & 7));
+        nulls += 1;
+        continue;
+      }
+      setNumber(data, type, k, value, label);
+    }
+  } else {
+    const cell = cellOf(column);
+    data = typedDataOf(type, rows);
+    for (let k = 0; k < rows; k++) {
+      const value = cell(start + k);
+      if (value === null || value === undefined) {
+        validity[k >> 3] &= ~(1 << (k & 7));
+        nulls += 1;
+        continue;
+      }
+      if (type === 'BOOLEAN') data[k] = value ? 1 : 0;
+      else setNumber(data, type, k, value, label);
+    }
+  }
+  duckdb.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  if (nulls > 0) {
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, validity.byteLength);
+  }
+}
+
+/** Values of one vector in DuckDB's layout for `type` (BOOLEAN is one byte per row). */
+function typedDataOf(type: ColumnType, rows: number): Int32Array | Float64Array | BigInt64Array | Uint8Array {
+  switch (type) {
+    case 'INTEGER':
+      return new Int32Array(rows);
+    case 'DOUBLE':
+      return new Float64Array(rows);
+    case 'BIGINT':
+      return new BigInt64Array(rows);
+    default:
+      return new Uint8Array(rows);
+  }
+}
+
+/** Stores a non-null cell in slot k of `data`, converted and range-checked as the column type requires. */
+function setNumber(data: Int32Array | Float64Array | BigInt64Array | Uint8Array, type: ColumnType, k: number, value: CellValue, label: string): void {
+  switch (type) {
+    case 'INTEGER':
+      data[k] = integerOf(value, label, INT32_MIN, INT32_MAX, 'the 32-bit range');
+      return;
+    case 'DOUBLE':
+      data[k] = Number(value);
+      return;
+    case 'BIGINT':
+      (data as BigInt64Array)[k] = BigInt(integerOf(value, label, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, '±2^53'));
+      return;
+    default:
+      data[k] = value ? 1 : 0;
+  }
+}
+
+/** Writes a VARCHAR or JSON column: one call per non-null string, and a validity mask when a cell is NULL. */
+function fillStrings(vector: Vector, type: 'VARCHAR' | 'JSON', column: ColumnValues, start: number, end: number): void {
+  const rows = end - start;
+  const validity = newValidity(rows);
   const cell = cellOf(column);
-  const convert = converterOf(type, label);
-  for (let row = start; row < end; row++) {
-    const value = cell(row);
-    vector.setItem(row - start, value === null || value === undefined ? null : (convert(value) as never));
+  let nulls = 0;
+  for (let k = 0; k < rows; k++) {
+    const value = cell(start + k);
+    if (value === null || value === undefined) {
+      validity[k >> 3] &= ~(1 << (k & 7));
+      nulls += 1;
+      continue;
+    }
+    duckdb.vector_assign_string_element(vector, k, type === 'JSON' ? jsonCellText(value) : String(value));
+  }
+  if (nulls > 0) {
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, validity.byteLength);
   }
 }
 
@@ -92,24 +194,6 @@ function cellOf(column: ColumnValues): (row: number) => CellValue | undefined {
     if (value < nullBelow || (nanIsNull && Number.isNaN(value))) return null;
     return labels === undefined ? value : labels[value];
   };
-}
-
-/** Converts a non-null cell to the JavaScript value the DuckDB vector of `type` stores. */
-function converterOf(type: ColumnType, label: string): (value: CellValue) => string | number | bigint | boolean {
-  switch (type) {
-    case 'VARCHAR':
-      return (value) => String(value);
-    case 'JSON':
-      return (value) => JSON.stringify(value);
-    case 'BOOLEAN':
-      return (value) => Boolean(value);
-    case 'DOUBLE':
-      return (value) => Number(value);
-    case 'BIGINT':
-      return (value) => BigInt(integerOf(value, label, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, '±2^53'));
-    case 'INTEGER':
-      return (value) => integerOf(value, label, INT32_MIN, INT32_MAX, 'the 32-bit range');
-  }
 }
 
 function integerOf(value: CellValue, label: string, min: number, max: number, range: string): number {

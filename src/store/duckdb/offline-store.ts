@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { urlToPath } from '../open.js';
-import type { CellValue, ColumnBatch, ColumnType, OfflineStore, ReadTableOptions, Row, TableSchema, TableWriter } from '../types.js';
+import { jsonCellText, type CellValue, type ColumnBatch, type ColumnType, type OfflineStore, type ReadTableOptions, type Row, type TableSchema, type TableWriter } from '../types.js';
 import { connectDuckDb, quoteIdentifier as q } from './connection.js';
 import { ChunkStagingWriter } from './chunk-staging.js';
 
@@ -211,7 +211,7 @@ function appendCell(appender: DuckDBAppender, type: ColumnType, value: CellValue
       appender.appendBoolean(Boolean(value));
       return;
     case 'JSON':
-      appender.appendVarchar(JSON.stringify(value));
+      appender.appendVarchar(jsonCellText(value));
       return;
   }
 }

@@ -1,4 +1,4 @@
-import type { CellValue, ColumnBatch, ColumnType, ReadTableOptions, Row, TableSchema } from '../types.js';
+import { jsonCellText, type CellValue, type ColumnBatch, type ColumnType, type ReadTableOptions, type Row, type TableSchema } from '../types.js';
 import { quoteIdentifier as q } from './connection.js';
 
 /** Hidden column that numbers rows in insertion order, so reads without `orderBy` keep that order. */
@@ -70,7 +70,7 @@ function toParameter(type: ColumnType, value: CellValue, table: string, column: 
     case 'BOOLEAN':
       return Boolean(value);
     case 'JSON':
-      return JSON.stringify(value);
+      return jsonCellText(value);
   }
 }
 
