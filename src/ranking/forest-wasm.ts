@@ -1,4 +1,4 @@
-import { FunctionBody, I32, OP, encodeModule, ensureMemory, wasm, type ValueType, type WasmMemory } from '../retrieval/wasm/encoder.js';
+import { F32, FunctionBody, I32, OP, encodeModule, ensureMemory, wasm, type ValueType, type WasmMemory } from '../retrieval/wasm/encoder.js';
 import type { CompleteForest } from './forest.js';
 
 /**
@@ -40,11 +40,14 @@ const SLOT = 12;
 const PACKED = 13;
 const R = 14;
 const ROW0 = 15;
-const I0 = 16; // I0 to I0 + 3: heap index of rows r to r + 3
-const STEP = 20;
-const OUT_ADDRESS = 21;
-const VALUE = 22; // f32
-const LOCALS: ValueType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0x7d];
+/** Rows walked together, each a chain of dependent loads that the CPU overlaps with the others. */
+const LANES = 4;
+const I0 = 16; // I0 to I0 + LANES - 1: heap index of rows r to r + LANES - 1
+const ROW_ADDRESS = I0 + LANES; // ROW_ADDRESS + lane: byte address of row r + lane
+const STEP = ROW_ADDRESS + LANES;
+const OUT_ADDRESS = STEP + 1;
+const VALUE = OUT_ADDRESS + 1; // f32
+const LOCALS: ValueType[] = [...new Array<ValueType>(VALUE - T).fill(I32), F32];
 
 /** Bytes per tree in the tree table. */
 const TREE_BYTES = 16;
@@ -79,8 +82,7 @@ function emitLeafAdd(b: FunctionBody, index: number, lane: number): void {
 function buildPredictBody(): FunctionBody {
   const b = new FunctionBody();
   const rowAddress = (lane: number) => () => {
-    b.get(ROW0);
-    for (let k = 0; k < lane; k++) b.get(ROW_BYTES).op(OP.i32Add);
+    b.get(lane === 0 ? ROW0 : ROW_ADDRESS + lane);
   };
 
   b.i32(0).set(T);
@@ -102,21 +104,22 @@ function buildPredictBody(): FunctionBody {
   b.get(LEVEL).i32(1).op(OP.i32Add).set(LEVEL);
   b.br(0).end().end();
 
-  // Four rows at a time.
+  // LANES rows at a time.
   b.i32(0).set(R);
   b.block().loop();
-  b.get(R).i32(4).op(OP.i32Add).get(ROWS).op(OP.i32GtS).brIf(1);
-  for (let lane = 0; lane < 4; lane++) b.get(START).set(I0 + lane);
+  b.get(R).i32(LANES).op(OP.i32Add).get(ROWS).op(OP.i32GtS).brIf(1);
+  for (let lane = 0; lane < LANES; lane++) b.get(START).set(I0 + lane);
+  for (let lane = 1; lane < LANES; lane++) b.get(ROW0).get(ROW_BYTES).i32(lane).op(OP.i32Mul).op(OP.i32Add).set(ROW_ADDRESS + lane);
   b.get(LEVEL).set(STEP);
   b.block().loop();
   b.get(STEP).get(DEPTH).op(OP.i32GeS).brIf(1);
-  for (let lane = 0; lane < 4; lane++) emitStep(b, I0 + lane, rowAddress(lane));
+  for (let lane = 0; lane < LANES; lane++) emitStep(b, I0 + lane, rowAddress(lane));
   b.get(STEP).i32(1).op(OP.i32Add).set(STEP);
   b.br(0).end().end();
   b.get(OUT).get(R).i32(2).op(OP.i32Shl).op(OP.i32Add).set(OUT_ADDRESS);
-  for (let lane = 0; lane < 4; lane++) emitLeafAdd(b, I0 + lane, lane);
-  b.get(R).i32(4).op(OP.i32Add).set(R);
-  b.get(ROW0).get(ROW_BYTES).i32(2).op(OP.i32Shl).op(OP.i32Add).set(ROW0);
+  for (let lane = 0; lane < LANES; lane++) emitLeafAdd(b, I0 + lane, lane);
+  b.get(R).i32(LANES).op(OP.i32Add).set(R);
+  b.get(ROW0).get(ROW_BYTES).i32(LANES).op(OP.i32Mul).op(OP.i32Add).set(ROW0);
   b.br(0).end().end();
 
   // The remaining rows one at a time.
