@@ -18,9 +18,9 @@ import { openDuckDbOfflineStore } from '../src/store/duckdb/offline-store.js';
  * alike, and the best run of each counts. Memory is bounded if ingesting the reviews repeated
  * four times (4x the bytes, the same distinct pairs) peaks at about the same RSS as one copy.
  */
-// NOTE: three runs on the shared 2-core test machine, at load average 3 to 4.6, measured 0.45 to
-// 0.63 of DuckDB's wall-clock throughput and 0.44 to 0.53 of its CPU throughput (target 0.5).
-// Against one-thread DuckDB they measured 0.28 to 0.54. docs/data.md records where the time goes.
+// NOTE: three runs on the 2-core test machine, idle (load average 1.1 to 1.6), measured 0.47 to
+// 0.53 of DuckDB's wall-clock throughput and 0.35 to 0.38 of its CPU throughput (target 0.5).
+// Against one-thread DuckDB they measured 0.44 to 0.48 (wall). docs/data.md records where the time goes.
 const RUNS = 5;
 /** Runs of the four-copies memory check, which needs the peak RSS rather than a stable time. */
 const MEMORY_RUNS = 3;
