@@ -83,7 +83,8 @@ describe('ByNameEncoder.encode', () => {
     expect(sameBits(out, rowByRow(encoder, otherUser, ITEMS, sorted))).toBe(true);
   });
 
-  it('pair values override item and user values, NaN as missing', () => {
+  it('pair columns override item and user values', () => {
+    // NaN in a pair column overrides as a missing value.
     const encoder = new ByNameEncoder(SPEC);
     const width = SPEC.columns.length;
     const out = new Float32Array(sorted.length * width);

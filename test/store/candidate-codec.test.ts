@@ -19,7 +19,8 @@ describe('candidate codec', () => {
     expect(decodeCandidates(encodeCandidates({ userId: 'u', items: [] }))).toEqual([]);
   });
 
-  it('round-trips ids that are not all ASCII or whose length prefix has a byte of 0x80 or more', () => {
+  it('round-trips non-ASCII and long ids', () => {
+    // A length prefix of 128 bytes or more has a byte of 0x80 or more, like a non-ASCII id.
     // The decoder cuts ASCII ids from one decoded run and decodes any other run id by id.
     const long = { itemId: 'L'.repeat(200), score: 2 };
     const lists = [

@@ -104,7 +104,7 @@ export class SqliteOnlineStore implements OnlineStore {
   }
 }
 
-/** The record of a stored row, or null when its event time is before `oldest` (outside the TTL). */
+/** Converts a stored row to its record; returns null when its event time is before `oldest` (outside the TTL). */
 function toRecord(row: StoredRow, oldest: number): OnlineRecord | null {
   if (row.event_time < oldest) return null;
   return {
