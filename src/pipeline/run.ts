@@ -97,6 +97,7 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
         : null,
       evaluation: { split: evaluation.split.description, protocol: evaluation.protocol, headline: evaluationHeadline(evaluation), report: evaluation.files.html },
       promoted: registered.promoted,
+      archived: registered.archived,
       exampleUserId: dataset.interactions.userIds[0] ?? null,
       steps,
       seconds: (performance.now() - started) / 1000,
@@ -120,7 +121,7 @@ async function registerAndPromote(
   retrieval: Awaited<ReturnType<typeof trainRetrievalStep>>,
   ranker: Awaited<ReturnType<typeof trainRankerStage>>,
   createdAt: number,
-): Promise<{ rankerVersion: string | null; promoted: string[] }> {
+): Promise<{ rankerVersion: string | null; promoted: string[]; archived: string[] }> {
   const registry = new ModelRegistry(stores.registry, stores.candidates);
   const fingerprint = dataset.info.fingerprint;
   const retrievalKey = `models/retrieval/${version}`;
@@ -149,7 +150,11 @@ async function registerAndPromote(
   await registry.promote('retrieval', version);
   await registry.pruneCandidateVersions();
 
-  if (!ranker) return { rankerVersion: null, promoted };
+  if (!ranker) {
+    // A ranker left in production from another run would score candidates of data it never saw.
+    const archived = await registry.archiveProduction('ranker');
+    return { rankerVersion: null, promoted, archived: archived === null ? [] : [`ranker ${archived.version}`] };
+  }
   const rankerKey = `models/ranker/${version}`;
   await stores.artifacts.putDirectory(
     rankerKey,
@@ -161,7 +166,7 @@ async function registerAndPromote(
   await registry.register({ kind: 'ranker', version, params: { ...ranker.params }, metrics: ranker.metrics, dataFingerprint: fingerprint, artifactKey: rankerKey, createdAt });
   await registry.promote('ranker', version);
   promoted.push(`ranker ${version}`);
-  return { rankerVersion: version, promoted };
+  return { rankerVersion: version, promoted, archived: [] };
 }
 
 function latestTime(timestamps: Float64Array): number | undefined {

@@ -33,6 +33,8 @@ export interface PipelineSummary {
     readonly report: string | null;
   };
   readonly promoted: readonly string[];
+  /** Versions this run took out of production without a successor: a ranker of earlier data when the run trained none. */
+  readonly archived: readonly string[];
   /** A user with precomputed candidates, for example requests. */
   readonly exampleUserId: string | null;
   readonly steps: readonly StepTiming[];
@@ -63,6 +65,7 @@ export function formatPipelineSummary(summary: PipelineSummary): string {
   }
   if (summary.evaluation.report) lines.push(`report      ${summary.evaluation.report}`);
   lines.push(`promoted    ${summary.promoted.join(', ')}`);
+  if (summary.archived.length > 0) lines.push(`archived    ${summary.archived.join(', ')} (no successor from this run)`);
   lines.push(`steps       ${summary.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)}s`).join(', ')}`);
   lines.push(`total       ${summary.seconds.toFixed(1)} s`);
   return lines.join('\n');

@@ -87,6 +87,18 @@ export class ModelRegistry {
   }
 
   /**
+   * Moves the production version of `kind` to `archived`, leaving no production version of that
+   * kind, and returns the archived record (null when there was none). The pipeline archives the
+   * ranker when a run trains none, so a ranker trained on other data stops scoring the new candidates.
+   */
+  async archiveProduction(kind: ModelKind): Promise<ModelVersionRecord | null> {
+    const current = await this.production(kind);
+    if (current === null) return null;
+    await this.store.setStages([{ kind, version: current.version, stage: 'archived' }]);
+    return { ...current, stage: 'archived' };
+  }
+
+  /**
    * Puts back the version that production replaced: `to` when given, otherwise the newest archived
    * version created before the current production version (or the newest archived one when the
    * current version is older than all of them).

@@ -82,9 +82,14 @@ export class ModelHolder {
     loaded: T | null,
     load: (record: ModelVersionRecord) => Promise<T>,
   ): Promise<T | null> {
-    // A version leaving production without a successor (rare: only by editing the registry)
-    // keeps the loaded model, since serving an old model beats serving none.
-    if (record === null || record.version === loaded?.version) return loaded;
+    // A retrieval version leaving production without a successor keeps serving, because requests
+    // would fail without one. A ranker without a successor is unloaded, because the pipeline
+    // archives it when a run trains no ranker. Candidates are then served in retrieval order.
+    if (record === null) {
+      if (kind === 'ranker' && loaded !== null) this.log.info({ kind, version: loaded.version }, 'unloaded model version: no version of this kind is in production');
+      return kind === 'ranker' ? null : loaded;
+    }
+    if (record.version === loaded?.version) return loaded;
     if (this.failures.get(kind)?.version === record.version) return loaded;
     try {
       const model = await load(record);

@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.js';
+import { runPipeline } from '../../src/pipeline/run.js';
 import { openModelRegistry } from '../../src/registry/open.js';
 import { openOfflineStore } from '../../src/store/open.js';
 import { sharedPath } from '../helpers/shared.js';
@@ -87,4 +91,31 @@ describe('pipeline and API on Subscription_Boxes', () => {
       await opened.close();
     }
   });
+
+  // Last, because it replaces the dataset and the models the tests above use.
+  it('archives the ranker when a later run trains none', async () => {
+    const rankerBefore = harness.summary.ranker?.version;
+    expect(rankerBefore).toBeTruthy();
+    const tiny = path.join(harness.dir, 'tiny.jsonl');
+    const reviews = readFileSync(sharedPath('data', 'amazon-subscription-boxes', 'Subscription_Boxes.jsonl'), 'utf8');
+    writeFileSync(tiny, `${reviews.split('\n').slice(0, 5).join('\n')}\n`);
+    const summary = await runPipeline(harness.config, { paths: [tiny], quiet: true, log: pino({ level: 'silent' }) });
+    expect(summary.ranker).toBeNull();
+    expect(summary.archived).toEqual([`ranker ${rankerBefore}`]);
+
+    const opened = await openModelRegistry(harness.config);
+    try {
+      expect(await opened.registry.production('ranker')).toBeNull();
+    } finally {
+      await opened.close();
+    }
+    // The running server polls the registry every 200 ms and drops the archived ranker.
+    let health = await (await fetch(`${harness.server.url}/health`)).json();
+    for (let k = 0; k < 50 && health.models.ranker !== null; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      health = await (await fetch(`${harness.server.url}/health`)).json();
+    }
+    expect(health.models.ranker).toBeNull();
+    expect(health.models.retrieval.version).toBe(summary.retrieval.version);
+  }, PIPELINE_TIMEOUT_MS);
 });

@@ -52,6 +52,18 @@ describe('ModelRegistry', () => {
     expect((await registry.production('ranker'))?.version).toBe('r2');
   });
 
+  it('archives the production version without a successor', async () => {
+    await register('ranker', 'r1', 1_000);
+    await registry.promote('ranker', 'r1');
+    const archived = await registry.archiveProduction('ranker');
+    expect(archived?.version).toBe('r1');
+    expect(await registry.production('ranker')).toBeNull();
+    expect((await registry.get('ranker', 'r1')).stage).toBe('archived');
+    expect(await registry.archiveProduction('ranker')).toBeNull();
+    // A rollback brings it back.
+    expect((await registry.rollback('ranker')).current.version).toBe('r1');
+  });
+
   it('activates the candidate version of a retrieval model', async () => {
     await committedCandidateVersion(candidates, 'c1');
     await register('retrieval', 's1', 1_000, 'c1');

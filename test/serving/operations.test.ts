@@ -72,6 +72,19 @@ describe('model reload', () => {
     expect(body.model_versions.ranker).toBe('r2');
   });
 
+  it('unloads an archived ranker and keeps retrieval', async () => {
+    fixture = await createServingFixture();
+    await fixture.registry.archiveProduction('ranker');
+    await fixture.registry.archiveProduction('retrieval');
+    expect(await fixture.holder.refresh()).toBe(true);
+    expect(fixture.holder.current.ranker).toBeNull();
+    // Retrieval without a successor keeps serving, so requests do not fail.
+    expect(fixture.holder.current.retrieval?.version).toBe('s1');
+    const response = await fixture.app.inject({ method: 'POST', url: '/recommendations', payload: { user_id: 'U1', top_k: 1 } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().model_versions.ranker).toBeNull();
+  });
+
   it('keeps serving when a new version fails to load', async () => {
     fixture = await createServingFixture();
     await fixture.addRanker('broken', '{"learner": {}}', 2_000);
