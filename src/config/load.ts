@@ -70,7 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (flag !== undefined) return { value: flag, source: 'flag' };
     const fromEnv = env[spec.key];
     if (fromEnv !== undefined) return { value: fromEnv, source: 'environment' };
-    if (dotenv.has(spec.key)) return { value: dotenv.get(spec.key), source: '.env' };
+    if (dotenv.values.has(spec.key)) return { value: dotenv.values.get(spec.key), source: '.env' };
     return undefined;
   };
 
@@ -96,7 +96,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (!parsed.success) {
       const allowed = parsed.error.issues.map((i) => i.message).join('; ');
       const shown = spec.secret ? '***' : JSON.stringify(value);
-      throw new ConfigError(`invalid value ${shown} for ${spec.key} (from ${source}): ${allowed}`);
+      const from = source === '.env' ? `${dotenv.file} line ${dotenv.lines.get(spec.key) ?? '?'}` : source;
+      throw new ConfigError(`invalid value ${shown} for ${spec.key} (from ${from}): ${allowed}`);
     }
     config[spec.key] = parsed.data;
     sources[spec.key] = source;
@@ -114,15 +115,57 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   };
 }
 
-function readDotenvFile(file: string): Map<string, string> {
-  if (!existsSync(file)) return new Map();
-  const parsed = parseDotenv(readFileSync(file));
+/** Settings read from a `.env` file, with the line that set each one. */
+interface DotenvValues {
+  readonly file: string;
+  readonly values: Map<string, string>;
+  /** 1-based line of the assignment that took effect (the last one of a key). */
+  readonly lines: Map<string, number>;
+}
+
+/** A `.env` assignment, as dotenv 17 reads it: optional `export`, a key, then `=`, or `:` and a space. */
+const DOTENV_ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=|:\s)/;
+
+function readDotenvFile(file: string): DotenvValues {
+  if (!existsSync(file)) return { file, values: new Map(), lines: new Map() };
+  const text = readFileSync(file, 'utf8');
+  const lines = assignmentLines(text, file);
+  const parsed = parseDotenv(text);
   for (const key of Object.keys(parsed)) {
     if (!SETTING_KEYS.has(key)) {
-      throw new ConfigError(`unknown setting ${key} in ${file}; known settings: ${[...SETTING_KEYS].join(', ')}`);
+      const at = lines.has(key) ? ` line ${lines.get(key)}` : '';
+      throw new ConfigError(`unknown setting ${key} in ${file}${at}; known settings: ${[...SETTING_KEYS].join(', ')}`);
     }
   }
-  return new Map(Object.entries(parsed));
+  return { file, values: new Map(Object.entries(parsed)), lines };
+}
+
+/**
+ * Returns the line of each key's last assignment. A line that is neither blank, a comment, an
+ * assignment nor part of a quoted value spanning lines raises a ConfigError, because dotenv
+ * would skip it without a word (a `TOP_K 20` meant as a setting would be lost).
+ */
+function assignmentLines(text: string, file: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let openQuote: string | null = null;
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (openQuote !== null) {
+      if (line.includes(openQuote)) openQuote = null;
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const match = DOTENV_ASSIGNMENT.exec(line);
+    if (match === null) {
+      throw new ConfigError(`${file} line ${index + 1} is not a KEY=value assignment: ${JSON.stringify(trimmed.slice(0, 80))}; write KEY=value or start the line with # to comment it out`);
+    }
+    lines.set(match[1], index + 1);
+    // A value that opens a quote and does not close it on this line continues on the next lines.
+    const value = line.slice(match[0].length).trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && value.indexOf(quote, 1) < 0) openQuote = quote;
+  });
+  return lines;
 }
 
 /** Replaces the password of a URL with `***`, for logs and error messages. */

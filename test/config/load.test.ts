@@ -49,6 +49,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { ONLINE_STORE_URL: 'online.sqlite' } })).toThrow(/ONLINE_STORE_URL/);
   });
 
+  it('names the .env file and line of an invalid value', () => {
+    const cwd = folderWithEnv('# settings\nPORT=8100\nTOP_K=abc\n');
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(`invalid value "abc" for TOP_K (from ${path.join(cwd, '.env')} line 3)`);
+  });
+
+  it('rejects a .env line that is not an assignment', () => {
+    const cwd = folderWithEnv('PORT=8100\nTOP_K 20\n');
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/\.env line 2 is not a KEY=value assignment: "TOP_K 20"/);
+  });
+
+  it('accepts quoted values spanning lines and export', () => {
+    const cwd = folderWithEnv('export PORT=8100\nAWS_SECRET_ACCESS_KEY="first\nsecond"\n\n# note\nTOP_K=20\n');
+    const { config } = loadConfig({ cwd, env: {} });
+    expect(config.PORT).toBe(8100);
+    expect(config.TOP_K).toBe(20);
+    expect(config.AWS_SECRET_ACCESS_KEY).toBe('first\nsecond');
+  });
+
   it('rejects TOP_K above MAX_TOP_K naming both', () => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { TOP_K: '500' } })).toThrow(/TOP_K .*MAX_TOP_K \(100, from default\)/);
     expect(loadConfig({ cwd: tmpdir(), env: { TOP_K: '500', MAX_TOP_K: '500' } }).config.TOP_K).toBe(500);
