@@ -11,12 +11,19 @@ export interface CsvRecord {
 /** Longest quoted field allowed to run across lines before the record is reported as malformed. */
 const MAX_RECORD_LINES = 1_000;
 
+/** Result of a strict splitCsvRecord when a closing quote is followed by text other than the delimiter. */
+export const STRAY_QUOTE = 'stray_quote';
+
 /**
  * Splits one CSV record (RFC 4180: fields quoted with `"` where needed, `""` inside quotes is a
  * quote). Returns null when a quoted field is still open at the end of the text, so the caller
- * appends the next line and tries again.
+ * appends the next line and tries again. Text after a closing quote is kept as part of the
+ * field (`"a"b` reads as `ab`), unless `strict` is set: then a closing quote followed by
+ * anything but the delimiter or the end of the text returns STRAY_QUOTE.
  */
-export function splitCsvRecord(text: string, delimiter: string): string[] | null {
+export function splitCsvRecord(text: string, delimiter: string): string[] | null;
+export function splitCsvRecord(text: string, delimiter: string, strict: boolean): string[] | null | typeof STRAY_QUOTE;
+export function splitCsvRecord(text: string, delimiter: string, strict = false): string[] | null | typeof STRAY_QUOTE {
   if (text.indexOf('"') < 0) return text.split(delimiter);
 
   const fields: string[] = [];
@@ -39,6 +46,7 @@ export function splitCsvRecord(text: string, delimiter: string): string[] | null
         i = close + 1;
         break;
       }
+      if (strict && i < text.length && !text.startsWith(delimiter, i)) return STRAY_QUOTE;
       atFieldStart = false;
       continue;
     }
@@ -54,40 +62,114 @@ export function splitCsvRecord(text: string, delimiter: string): string[] | null
   return fields;
 }
 
+/** A record whose quoted field never closes: only the line where the quote opened is rejected. */
+export interface MalformedCsvRecord {
+  readonly fields: null;
+  /** 1-based number of the line where the unclosed quote opened. */
+  readonly line: number;
+  /** That line's text. */
+  readonly text: string;
+  /** Reason the quote counts as unclosed, for the bad-line report. */
+  readonly reason: string;
+}
+
+/** Bad-line count key of a MalformedCsvRecord. */
+export const UNTERMINATED_QUOTE = 'unterminated_quote';
+
 /**
- * Turns line batches into CSV records, joining lines while a quoted field is open. Empty lines
- * are skipped. A record still open after MAX_RECORD_LINES lines, or at the end of the file, is
- * returned with `fields` null so the caller reports it as malformed.
+ * Assembles physical lines into CSV records, joining lines while a quoted field is open. Empty
+ * lines outside a quoted field are skipped. A quoted field that spans lines is accepted only if
+ * it closes within MAX_RECORD_LINES lines and every closing quote of the joined record is
+ * followed by the delimiter or the line end. Otherwise the quote that opened it is taken to be
+ * unclosed: the opening line is returned as malformed and the lines after it are parsed again
+ * as records of their own, so one stray quote costs one line, not the rest of the file.
+ */
+class CsvRecordAssembler {
+  private readonly delimiter: string;
+  /** Lines of the record being joined; line k has number `firstLine + k`. */
+  private pending: string[] = [];
+  private firstLine = 0;
+
+  constructor(delimiter: string) {
+    this.delimiter = delimiter;
+  }
+
+  /** Feeds line `lineNumber` and appends the records it completes to `out`. */
+  push(line: string, lineNumber: number, out: (CsvRecord | MalformedCsvRecord)[]): void {
+    if (this.pending.length === 0) {
+      if (line.length === 0) return;
+      const fields = splitCsvRecord(line, this.delimiter);
+      if (fields !== null) {
+        out.push({ fields, line: lineNumber, text: line });
+      } else {
+        this.pending = [line];
+        this.firstLine = lineNumber;
+      }
+      return;
+    }
+
+    this.pending.push(line);
+    const joined = this.pending.join('\n');
+    const fields = splitCsvRecord(joined, this.delimiter, true);
+    if (Array.isArray(fields)) {
+      out.push({ fields, line: this.firstLine, text: joined });
+      this.pending = [];
+    } else if (fields === STRAY_QUOTE) {
+      const delimiter = this.delimiter === '\t' ? 'a tab' : `"${this.delimiter}"`;
+      this.abandonAndReplay(out, `the quoted field that opens on this line is never closed: joined with the lines up to line ${lineNumber}, it has a closing quote followed by text other than ${delimiter}`);
+    } else if (this.pending.length >= MAX_RECORD_LINES) {
+      this.abandonAndReplay(out, `the quoted field that opens on this line is still open ${MAX_RECORD_LINES} lines later`);
+    }
+  }
+
+  /** Appends the record still open at the end of the file, as malformed, to `out`, and parses the lines after it again. */
+  finish(out: (CsvRecord | MalformedCsvRecord)[]): void {
+    while (this.pending.length > 0) {
+      this.abandonAndReplay(out, 'the quoted field that opens on this line is never closed before the end of the file');
+    }
+  }
+
+  /**
+   * Reports the opening line of the pending record as malformed, then feeds the lines after it
+   * again. Replaying can open another record, which the caller's next line continues.
+   */
+  private abandonAndReplay(out: (CsvRecord | MalformedCsvRecord)[], reason: string): void {
+    const replay = this.pending.slice(1);
+    const replayFirstLine = this.firstLine + 1;
+    this.abandon(out, reason);
+    for (let k = 0; k < replay.length; k++) this.push(replay[k], replayFirstLine + k, out);
+  }
+
+  private abandon(out: (CsvRecord | MalformedCsvRecord)[], reason: string): void {
+    out.push({
+      fields: null,
+      line: this.firstLine,
+      text: this.pending[0],
+      reason: `${reason}; close the quote, or write a quote inside a quoted field as ""`,
+    });
+    this.pending = [];
+  }
+}
+
+/**
+ * Turns line batches into CSV records with CsvRecordAssembler. A malformed record has `fields`
+ * null so the caller reports it as a bad line.
  */
 export async function* csvRecords(
   batches: AsyncIterable<LineBatch>,
   delimiter: string,
-): AsyncGenerator<{ records: (CsvRecord | { fields: null; line: number; text: string })[]; bytesRead: number }> {
-  let pending: { text: string; line: number; count: number } | null = null;
+): AsyncGenerator<{ records: (CsvRecord | MalformedCsvRecord)[]; bytesRead: number }> {
+  const assembler = new CsvRecordAssembler(delimiter);
+  let bytesRead = 0;
   for await (const batch of batches) {
-    const records: (CsvRecord | { fields: null; line: number; text: string })[] = [];
-    for (let k = 0; k < batch.lines.length; k++) {
-      const lineNumber = batch.firstLine + k;
-      const line = batch.lines[k];
-      if (pending) {
-        pending.text += `\n${line}`;
-        pending.count += 1;
-      } else {
-        if (line.length === 0) continue;
-        pending = { text: line, line: lineNumber, count: 1 };
-      }
-      const fields = splitCsvRecord(pending.text, delimiter);
-      if (fields !== null) {
-        records.push({ fields, line: pending.line, text: pending.text });
-        pending = null;
-      } else if (pending.count >= MAX_RECORD_LINES) {
-        records.push({ fields: null, line: pending.line, text: pending.text.slice(0, 200) });
-        pending = null;
-      }
-    }
-    yield { records, bytesRead: batch.bytesRead };
+    const records: (CsvRecord | MalformedCsvRecord)[] = [];
+    for (let k = 0; k < batch.lines.length; k++) assembler.push(batch.lines[k], batch.firstLine + k, records);
+    bytesRead = batch.bytesRead;
+    yield { records, bytesRead };
   }
-  if (pending) yield { records: [{ fields: null, line: pending.line, text: pending.text.slice(0, 200) }], bytesRead: 0 };
+  const records: (CsvRecord | MalformedCsvRecord)[] = [];
+  assembler.finish(records);
+  if (records.length > 0) yield { records, bytesRead };
 }
 
 /** Picks the delimiter of a header line: tab when it has more tabs than commas, else comma. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, TwostageError } from '../errors.js';
-import { readFirstLine } from './lines.js';
+import { readFirstLines } from './lines.js';
 import { AMAZON_2018_RATING_SCALE, readAmazon2018Reviews } from './formats/amazon2018.js';
 import { AMAZON_RATING_SCALE, readAmazon2023Metadata, readAmazon2023Reviews } from './formats/amazon2023.js';
 import type { CsvMapping, FileReader, FileRole, FormatName } from './formats/context.js';
@@ -92,12 +92,28 @@ function expandPath(input: string): string[] {
   );
 }
 
+/**
+ * Lines after the first that detection reads when the first line matches no format. Only
+ * layouts without a header (JSON Lines, u.data, ratings.dat) are detected from them, so a file
+ * whose first line alone is malformed is read, and that line is then reported as a bad line.
+ */
+const DETECTION_FALLBACK_LINES = 20;
+
 async function detectFile(file: string, options: DetectOptions): Promise<DetectedFile> {
   if (options.format === 'csv') return csvFile(file, options);
 
   const name = path.basename(file).replace(/\.gz$/, '');
-  const first = (await readFirstLine(file, 'latin1')) ?? '';
-  const found = detectByName(file, name) ?? detectByContent(file, first);
+  const byName = detectByName(file, name);
+  if (byName !== null) return checkFormat(byName, options);
+
+  const lines = await readFirstLines(file, DETECTION_FALLBACK_LINES + 1, 'latin1');
+  if (lines.length === 0) {
+    if (options.csv) return csvFile(file, options);
+    const expected = options.format === undefined ? 'the interactions or metadata of a dataset' : `${EXPECTED_LAYOUTS[options.format]} (${options.format})`;
+    throw new InputError(`the file is empty or has only blank lines; pass a file with ${expected}`, { file });
+  }
+  const first = lines[0];
+  const found = detectByContent(file, first) ?? detectFromLaterLines(file, lines.slice(1), options.format);
   if (found === null) {
     if (options.csv) return csvFile(file, options);
     if (options.format !== undefined) {
@@ -111,10 +127,26 @@ async function detectFile(file: string, options: DetectOptions): Promise<Detecte
       { file },
     );
   }
+  return checkFormat(found, options);
+}
+
+function checkFormat(found: DetectedFile, options: DetectOptions): DetectedFile {
   if (options.format !== undefined && found.format !== options.format) {
-    throw new InputError(`the file looks like ${found.format} (${found.layout}), not ${options.format}; check --format`, { file });
+    throw new InputError(`the file looks like ${found.format} (${found.layout}), not ${options.format}; check --format`, { file: found.path });
   }
   return found;
+}
+
+/**
+ * Detects a header-less layout from the first of `lines` that matches one, when the first line
+ * of the file matched none. With `format` given, only a layout of that format counts.
+ */
+function detectFromLaterLines(file: string, lines: readonly string[], format: FormatName | undefined): DetectedFile | null {
+  for (const line of lines) {
+    const found = detectRecordLine(file, line.trim());
+    if (found !== null && (format === undefined || found.format === format)) return found;
+  }
+  return null;
 }
 
 function detectByName(file: string, name: string): DetectedFile | null {
@@ -136,15 +168,18 @@ function detectByName(file: string, name: string): DetectedFile | null {
 }
 
 function detectByContent(file: string, first: string): DetectedFile | null {
-  const of = (format: FormatName, layout: string, role: FileRole, read: FileReader | null, ratingScale: DetectedFile['ratingScale']): DetectedFile => ({
-    path: file,
-    format,
-    role,
-    layout,
-    read,
-    ratingScale,
-  });
   const text = first.trim();
+  return detectRecordLine(file, text) ?? detectHeaderLine(file, text);
+}
+
+function detected(file: string, format: FormatName, layout: string, role: FileRole, read: FileReader | null, ratingScale: DetectedFile['ratingScale']): DetectedFile {
+  return { path: file, format, role, layout, read, ratingScale };
+}
+
+/** Detects a layout whose every line has the same form: JSON Lines, u.data or ratings.dat. */
+function detectRecordLine(file: string, text: string): DetectedFile | null {
+  const of = (format: FormatName, layout: string, role: FileRole, read: FileReader | null, ratingScale: DetectedFile['ratingScale']) =>
+    detected(file, format, layout, role, read, ratingScale);
   if (text.startsWith('{')) {
     const keys = jsonKeys(text);
     if (keys.has('reviewerID') && keys.has('overall')) return of('amazon2018', 'reviews', 'interactions', readAmazon2018Reviews, AMAZON_2018_RATING_SCALE);
@@ -152,6 +187,15 @@ function detectByContent(file: string, first: string): DetectedFile | null {
     if (keys.has('parent_asin')) return of('amazon2023', 'meta', 'items', readAmazon2023Metadata, AMAZON_RATING_SCALE);
     return null;
   }
+  if (/^\d+\t\d+\t\d+(\.\d+)?\t\d+$/.test(text)) return of('movielens', 'u.data', 'interactions', readMl100kRatings, MOVIELENS_RATING_SCALE);
+  if (/^\d+::\d+::\d+(\.\d+)?::\d+$/.test(text)) return of('movielens', 'ratings.dat', 'interactions', readMl1mRatings, MOVIELENS_RATING_SCALE);
+  return null;
+}
+
+/** Detects a layout from its header line: the CSV formats. */
+function detectHeaderLine(file: string, text: string): DetectedFile | null {
+  const of = (format: FormatName, layout: string, role: FileRole, read: FileReader | null, ratingScale: DetectedFile['ratingScale']) =>
+    detected(file, format, layout, role, read, ratingScale);
   const header = text.split(',').map((h) => h.trim());
   if (header[0] === 'user_id' && header[1] === 'parent_asin' && header[2] === 'rating' && header[3] === 'timestamp') {
     return of('amazon2023-csv', 'benchmark csv', 'interactions', readAmazon2023Csv, AMAZON_RATING_SCALE);
@@ -161,8 +205,6 @@ function detectByContent(file: string, first: string): DetectedFile | null {
     return of('movielens', 'ratings.csv', 'interactions', readMlLatestRatings, MOVIELENS_LATEST_RATING_SCALE);
   }
   if (header[0] === 'movieId' && header[1] === 'title') return of('movielens', 'movies.csv', 'items', readMlLatestItems, MOVIELENS_LATEST_RATING_SCALE);
-  if (/^\d+\t\d+\t\d+(\.\d+)?\t\d+$/.test(text)) return of('movielens', 'u.data', 'interactions', readMl100kRatings, MOVIELENS_RATING_SCALE);
-  if (/^\d+::\d+::\d+(\.\d+)?::\d+$/.test(text)) return of('movielens', 'ratings.dat', 'interactions', readMl1mRatings, MOVIELENS_RATING_SCALE);
   return null;
 }
 

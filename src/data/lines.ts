@@ -176,3 +176,19 @@ export async function readFirstLine(file: string, encoding: 'utf8' | 'latin1' = 
   }
   return null;
 }
+
+/**
+ * Reads up to `count` non-blank lines from the start of a file (for format detection), in 64 KiB
+ * chunks, stopping once it has them. Returns an empty array for a file with no non-blank line.
+ */
+export async function readFirstLines(file: string, count: number, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string[]> {
+  const found: string[] = [];
+  for await (const batch of readLines(file, { encoding, chunkSize: 64 * 1024 })) {
+    for (const line of batch.lines) {
+      if (line.trim().length === 0) continue;
+      found.push(line);
+      if (found.length === count) return found;
+    }
+  }
+  return found;
+}

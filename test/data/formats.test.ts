@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ingestFiles, loadDataset } from '../../src/data/dataset.js';
 import { parseUkLocalTime } from '../../src/data/formats/online-retail.js';
-import { splitCsvRecord } from '../../src/data/csv.js';
+import { splitCsvRecord, STRAY_QUOTE } from '../../src/data/csv.js';
 import { LineRereader, readLineRanges, readLines } from '../../src/data/lines.js';
 import { openTempStore } from './store.js';
 
@@ -98,6 +98,129 @@ describe('generic CSV', () => {
   });
 });
 
+describe('unclosed quotes', () => {
+  const mapping = { userCol: 'user', itemCol: 'item', timeCol: 'ts' };
+  /** A CSV of `rows` rows with header user,item,ts whose row `k` is replaced by `override(k)` where it returns a line. */
+  function rowsCsv(rows: number, override: (k: number) => string | undefined = () => undefined): string {
+    const lines = ['user,item,ts'];
+    for (let k = 1; k <= rows; k++) lines.push(override(k) ?? `u${k},i${k},${1_600_000_000 + k}`);
+    return `${lines.join('\n')}\n`;
+  }
+
+  it('skips only the line where the quote opens', async () => {
+    const file = write('quote.csv', rowsCsv(1000, (k) => (k === 500 ? 'u500,"i500,1600000500' : undefined)));
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
+    expect(summary.interactions).toBe(999);
+    expect(summary.linesRead).toBe(1000);
+    expect(summary.badLines.byReason).toEqual({ unterminated_quote: 1 });
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([501]);
+    expect(summary.badLines.first[0].excerpt).toBe('u500,"i500,1600000500');
+    const data = await loadDataset(env.store);
+    expect(data.interactions.itemIds).toContain('i1000');
+    expect(data.interactions.itemIds).not.toContain('i500');
+  });
+
+  it('names the opening line with --on-bad-line error', async () => {
+    const good = write('good.csv', rowsCsv(3));
+    await ingestFiles(env.store, [good], { quiet: true, format: 'csv', csv: mapping });
+    const file = write('quote.csv', rowsCsv(1000, (k) => (k === 500 ? 'u500,"i500,1600000500' : undefined)));
+    await expect(ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping })).rejects.toThrow(
+      /quote\.csv:501: the quoted field that opens on this line is never closed before the end of the file; close the quote, or write a quote inside a quoted field as "".*--on-bad-line skip/,
+    );
+    const data = await loadDataset(env.store);
+    expect(data.interactions.itemIds).toEqual(['i1', 'i2', 'i3']);
+  });
+
+  it('resumes after a later quote that closes nothing', async () => {
+    // Joined with row 6, the quote opened on row 3 closes before "i6", which is not a delimiter.
+    const file = write('stray.csv', rowsCsv(8, (k) => (k === 3 ? 'u3,"i3,1600000003' : k === 6 ? 'u6,"i6",1600000006' : undefined)));
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
+    expect(summary.interactions).toBe(7);
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([4]);
+    expect(summary.badLines.first[0].reason).toMatch(/up to line 7, it has a closing quote followed by text other than ","/);
+    const data = await loadDataset(env.store);
+    expect(data.interactions.itemIds).toContain('i6');
+  });
+
+  it('gives up on a quote open for 1000 lines', async () => {
+    const file = write('long.csv', rowsCsv(1500, (k) => (k === 2 ? 'u2,"i2,1600000002' : k === 1200 ? 'u1200,i1200",1600001200' : undefined)));
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([3]);
+    expect(summary.badLines.first[0].reason).toMatch(/still open 1000 lines later/);
+    expect(summary.interactions).toBe(1499);
+  });
+
+  it('keeps quoted line breaks and doubled quotes', async () => {
+    const file = write('multi.csv', 'user,item,ts\nu1,"i1 ""a""\nsecond line",1600000001\nu2,i2,1600000002\n');
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping });
+    const data = await loadDataset(env.store);
+    expect(summary.interactions).toBe(2);
+    expect(data.interactions.itemIds).toEqual(['i1 "a"\nsecond line', 'i2']);
+  });
+
+  it('skips one movies.csv line in ml-latest', async () => {
+    write('latest/ratings.csv', 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,3.0,964981247\n');
+    write('latest/movies.csv', 'movieId,title,genres\n1,"Toy Story (1995),Animation\n2,Jumanji (1995),Adventure\n3,"American President, The (1995)",Comedy\n');
+    const summary = await ingestFiles(env.store, [path.join(env.dir, 'latest')], { quiet: true, onBadLine: 'skip' });
+    const data = await loadDataset(env.store);
+    expect(summary.badLines.byReason).toEqual({ unterminated_quote: 1 });
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([2]);
+    expect(data.items.map((item) => item.title)).toEqual([null, 'American President, The (1995)', 'Jumanji (1995)']);
+  });
+
+  it('skips one Online Retail line', async () => {
+    const header = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
+    const lines = [
+      header,
+      '536365,85123A,"WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom',
+      '536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850,United Kingdom',
+      '536366,22633,"HAND WARMER, UNION JACK",6,2010-12-01 08:28:00,1.85,17851,United Kingdom',
+    ];
+    const file = write('retail.csv', `${lines.join('\n')}\n`);
+    const summary = await ingestFiles(env.store, [file], { quiet: true, onBadLine: 'skip' });
+    expect(summary.format).toBe('online-retail');
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([2]);
+    expect(summary.interactions).toBe(2);
+  });
+});
+
+describe('first line and empty files', () => {
+  const review = (user: string, item: string) => JSON.stringify({ user_id: user, parent_asin: item, asin: item, rating: 4, timestamp: 1_600_000_000_000 });
+
+  it('skips a malformed first line', async () => {
+    const file = write('badfirst.jsonl', ['not json', review('U1', 'P1'), review('U2', 'P2')].join('\n'));
+    const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'amazon2023', onBadLine: 'skip' });
+    expect(summary.interactions).toBe(2);
+    expect(summary.badLines.byReason).toEqual({ invalid_json: 1 });
+    expect(summary.badLines.first.map((b) => b.line)).toEqual([1]);
+  });
+
+  it('reports a malformed first line as a bad line', async () => {
+    const file = write('badfirst.jsonl', ['not json', review('U1', 'P1')].join('\n'));
+    await expect(ingestFiles(env.store, [file], { quiet: true, format: 'amazon2023' })).rejects.toThrow(/badfirst\.jsonl:1: invalid JSON.*--on-bad-line skip/);
+    await expect(ingestFiles(env.store, [file], { quiet: true })).rejects.toThrow(/badfirst\.jsonl:1: invalid JSON/);
+  });
+
+  it('rejects an empty file by name', async () => {
+    const file = write('empty.jsonl', '\n\n');
+    await expect(ingestFiles(env.store, [file], { quiet: true, format: 'amazon2023' })).rejects.toThrow(
+      /empty\.jsonl: the file is empty or has only blank lines; pass a file with JSON Lines reviews/,
+    );
+    await expect(ingestFiles(env.store, [file], { quiet: true })).rejects.toThrow(/empty\.jsonl: the file is empty or has only blank lines/);
+    const csv = write('empty.csv', '');
+    await expect(ingestFiles(env.store, [csv], { quiet: true, format: 'csv', csv: { userCol: 'u', itemCol: 'i' } })).rejects.toThrow(
+      /empty\.csv: the file is empty or has only blank lines; pass a file with a header line/,
+    );
+  });
+
+  it('still rejects a CSV given as amazon2023', async () => {
+    const file = write('ratings.csv', 'user,item,ts\nu1,i1,1600000001\n');
+    await expect(ingestFiles(env.store, [file], { quiet: true, format: 'amazon2023', onBadLine: 'skip' })).rejects.toThrow(
+      /ratings\.csv: the first line "user,item,ts" does not match the amazon2023 format/,
+    );
+  });
+});
+
 describe('gzip and line handling', () => {
   it('reads gzip by its signature, not its name', async () => {
     const csv = 'user_id,parent_asin,rating,timestamp\nU1,P1,5.0,1600000000000\n';
@@ -167,6 +290,12 @@ describe('CSV records', () => {
 
   it('signals an open quote', () => {
     expect(splitCsvRecord('a,"b', ',')).toBeNull();
+  });
+
+  it('flags text after a closing quote only when strict', () => {
+    expect(splitCsvRecord('"a"b,c', ',')).toEqual(['ab', 'c']);
+    expect(splitCsvRecord('"a"b,c', ',', true)).toBe(STRAY_QUOTE);
+    expect(splitCsvRecord('"a\nb","c"', ',', true)).toEqual(['a\nb', 'c']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { emptyEvent } from '../builder.js';
-import { csvRecords, sniffDelimiter } from '../csv.js';
+import { csvRecords, sniffDelimiter, UNTERMINATED_QUOTE } from '../csv.js';
 import { hashString } from '../hash.js';
 import { readLines, type LineBatch } from '../lines.js';
 import { guessTimeUnit, readId, readRating, type TimeUnit } from '../policy.js';
@@ -48,7 +48,7 @@ export async function readDelimitedInteractions(ctx: ReadContext, spec: Delimite
     for (const record of records) {
       if (record.fields === null) {
         ctx.lines += 1;
-        ctx.badLines.report(ctx.file, record.line, 'unterminated_quote', 'a quoted field is not closed', record.text);
+        ctx.badLines.report(ctx.file, record.line, UNTERMINATED_QUOTE, record.reason, record.text);
         continue;
       }
       if (layout === null) {
@@ -83,7 +83,7 @@ export async function readDelimitedInteractions(ctx: ReadContext, spec: Delimite
     }
     ctx.progress(bytesRead);
   }
-  if (layout === null && spec.hasHeader) throw new InputError('the file is empty: expected a header line', { file: ctx.file });
+  if (layout === null && spec.hasHeader) throw new InputError('the file is empty or has only blank lines; pass a file with a header line and one line per interaction', { file: ctx.file });
 }
 
 interface ResolvedLayout {

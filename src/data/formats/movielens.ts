@@ -1,4 +1,4 @@
-import { csvRecords } from '../csv.js';
+import { csvRecords, UNTERMINATED_QUOTE } from '../csv.js';
 import { readLines } from '../lines.js';
 import type { ItemRecord } from '../types.js';
 import type { FileReader, ReadContext } from './context.js';
@@ -61,12 +61,17 @@ export const readMlLatestItems: FileReader = async (ctx) => {
   let header = true;
   for await (const { records, bytesRead } of csvRecords(readLines(ctx.file), ',')) {
     for (const record of records) {
+      if (record.fields === null) {
+        ctx.lines += 1;
+        ctx.badLines.report(ctx.file, record.line, UNTERMINATED_QUOTE, record.reason, record.text);
+        continue;
+      }
       if (header) {
         header = false;
         continue;
       }
       ctx.lines += 1;
-      if (record.fields === null || record.fields.length < 3) {
+      if (record.fields.length < 3) {
         ctx.badLines.report(ctx.file, record.line, 'wrong_field_count', 'expected 3 fields: movieId,title,genres', record.text);
         continue;
       }

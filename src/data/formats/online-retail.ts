@@ -1,5 +1,5 @@
 import { emptyEvent } from '../builder.js';
-import { csvRecords } from '../csv.js';
+import { csvRecords, UNTERMINATED_QUOTE } from '../csv.js';
 import { hashString } from '../hash.js';
 import { readLines } from '../lines.js';
 import { parsePrice } from '../price.js';
@@ -47,7 +47,7 @@ export function onlineRetailReader(inline: Map<number, InlineItemMetadata>): Fil
       for (const record of records) {
         if (record.fields === null) {
           ctx.lines += 1;
-          ctx.badLines.report(ctx.file, record.line, 'unterminated_quote', 'a quoted field is not closed', record.text);
+          ctx.badLines.report(ctx.file, record.line, UNTERMINATED_QUOTE, record.reason, record.text);
           continue;
         }
         if (columns === null) {
