@@ -11,7 +11,8 @@ export interface CommandContext {
 }
 
 /**
- * What an action returns: `json` is printed with `--json`, `text` otherwise (lines on stdout).
+ * What an action returns: `json` is printed with `--json` (with `"ok": true` first unless it sets
+ * `ok` itself), `text` otherwise (lines on stdout).
  * Returning `undefined` prints nothing (long-running commands such as `serve`).
  */
 export interface CommandResult {
@@ -41,7 +42,7 @@ export function action<O extends { json?: boolean }>(
       setLogger(log);
       const result = await run({ config, log, json }, options, positional);
       if (result !== undefined) {
-        process.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+        process.stdout.write(json ? `${JSON.stringify({ ok: true, ...result.json })}\n` : `${result.text}\n`);
       }
     } catch (error) {
       reportFailure(error, json);
@@ -60,9 +61,9 @@ export function reportFailure(error: unknown, json: boolean): void {
 }
 
 /**
- * Parses an integer flag, naming the flag in the error. Usable as a commander option parser
- * (commander turns InvalidArgumentError into its one-line usage error and exit status 1) and
- * inside an action.
+ * Parses an integer flag, naming the flag in the error. Call it inside an action or its flag
+ * mapping, where `action` reports the error as one line (and as JSON with `--json`); as a
+ * commander option parser the message would follow commander's own "argument … is invalid.".
  */
 export function parseIntegerFlag(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {

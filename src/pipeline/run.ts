@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import { ingestFiles, loadDataset, type Dataset, type FormatName } from '../data/dataset.js';
+import { ingestFiles, loadDataset, type Dataset, type IngestOptions } from '../data/dataset.js';
 import { SAMPLE_DATA_PATH } from '../data/sample.js';
 import { runFeaturePipeline } from '../features/pipeline.js';
 import type { Logger } from '../log.js';
@@ -20,7 +20,8 @@ import type { PipelineSummary, StepTiming } from './summary.js';
 export interface PipelineOptions {
   /** Input files; the shipped sample when empty. */
   readonly paths: readonly string[];
-  readonly format?: FormatName;
+  /** Format and CSV column mapping for the ingest step (the flags of `twostage ingest`); detected from each file when absent. */
+  readonly ingest?: Pick<IngestOptions, 'format' | 'csv' | 'ratingScale'>;
   /** Log lines instead of progress bars (set with --json). */
   readonly quiet: boolean;
   readonly log: Logger;
@@ -59,7 +60,7 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
   const paths = options.paths.length > 0 ? options.paths : [SAMPLE_DATA_PATH];
   const stores = await openStores(config);
   try {
-    const ingest = await step('ingest', () => ingestFiles(stores.offline, paths, { format: options.format, onBadLine: config.ON_BAD_LINE, quiet: options.quiet }));
+    const ingest = await step('ingest', () => ingestFiles(stores.offline, paths, { ...options.ingest, onBadLine: config.ON_BAD_LINE, quiet: options.quiet }));
     const dataset = await step('load dataset', () => loadDataset(stores.offline));
     const features = await step('features', () => runFeaturePipeline({ offline: stores.offline, online: stores.online, data: dataset, now: now(), quiet: options.quiet }));
     await step('interaction history', () => materializeHistory(stores.online, dataset.interactions, now()));
@@ -82,6 +83,7 @@ export async function runPipeline(config: Config, options: PipelineOptions): Pro
         users: ingest.users,
         items: ingest.items,
         interactions: ingest.interactions,
+        badLines: ingest.badLines.total,
         fingerprint: dataset.info.fingerprint,
       },
       features: { groups: features.groups.map((g) => ({ group: g.group, onlineEntities: g.onlineEntities })), snapshotFeatures: features.snapshotFeatures },

@@ -13,6 +13,8 @@ export interface PipelineSummary {
     readonly users: number;
     readonly items: number;
     readonly interactions: number;
+    /** Malformed lines skipped by the ingest step (0 unless --on-bad-line skip). */
+    readonly badLines: number;
     readonly fingerprint: string;
   };
   readonly features: { readonly groups: readonly { group: string; onlineEntities: number }[]; readonly snapshotFeatures: readonly string[] };
@@ -45,7 +47,7 @@ export interface PipelineSummary {
 export function formatPipelineSummary(summary: PipelineSummary): string {
   const d = summary.dataset;
   const lines = [
-    `dataset     ${d.format} (${d.feedback}): ${d.users} users, ${d.items} items, ${d.interactions} interactions`,
+    `dataset     ${d.format} (${d.feedback}): ${d.users} users, ${d.items} items, ${d.interactions} interactions${d.badLines > 0 ? `; ${d.badLines} malformed lines skipped` : ''}`,
     `retrieval   ${summary.retrieval.version}: ${summary.retrieval.sources.map((s) => `${s.name}:${s.quota}`).join(', ')}; candidates for ${summary.retrieval.candidateUsers} users`,
     `fallback    ${summary.retrieval.fallbackMethod}`,
   ];

@@ -21,13 +21,24 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'REC_ERR_REQUEST_INVALID',
 };
 
+/**
+ * Codes of documented 5xx responses to a known state, not a fault (no model promoted yet). They are
+ * logged as one warn line without a stack. Every other 5xx is logged at error level with the stack.
+ */
+const EXPECTED_UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['REC_ERR_NO_PRODUCTION_MODEL']);
+
 /** Installs the error and not-found handlers so every failure responds with the error shape. */
 export function installErrorHandlers(app: FastifyInstance, limits: ErrorLimits): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorBody(error, request, limits);
     const status = ERROR_CODES[body.error.code].status;
-    if (status >= 500) request.log.error({ err: error, code: body.error.code }, 'request failed');
-    else request.log.info({ code: body.error.code, reason: body.error.message }, 'request rejected');
+    if (EXPECTED_UNAVAILABLE.has(body.error.code)) {
+      request.log.warn({ code: body.error.code, reason: body.error.message }, 'request unavailable');
+    } else if (status >= 500) {
+      request.log.error({ err: error, code: body.error.code }, 'request failed');
+    } else {
+      request.log.info({ code: body.error.code, reason: body.error.message }, 'request rejected');
+    }
     void reply.code(status).send(body);
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -53,7 +53,8 @@ describe('pipeline and models commands', () => {
   it('lists the promoted versions', async () => {
     const listed = await twostage(workdir, ['models', 'list', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    const { versions } = JSON.parse(listed.stdout);
+    const { ok, versions } = JSON.parse(listed.stdout);
+    expect(ok).toBe(true);
     expect(versions.map((v: { kind: string; stage: string }) => `${v.kind}:${v.stage}`).sort()).toEqual(['ranker:production', 'retrieval:production']);
   });
 
@@ -77,4 +78,70 @@ describe('pipeline and models commands', () => {
     expect(body.fallback).toBe(false);
     expect(body.recommendations.map((r: { parent_asin: string }) => r.parent_asin).sort()).toEqual(['PX0004', 'PX0005']);
   });
+
+  it('trims --user as ingest and the API do', async () => {
+    const plain = await twostage(workdir, ['recommend', '--user', 'UX0001', '--stage', 'full', '--top-k', '3', '--json']);
+    const padded = await twostage(workdir, ['recommend', '--user', ' UX0001 ', '--stage', 'full', '--top-k', '3', '--json']);
+    expect(padded.code, padded.stderr).toBe(0);
+    const body = JSON.parse(padded.stdout);
+    expect(body.user_id).toBe('UX0001');
+    expect(body.recommendations).toEqual(JSON.parse(plain.stdout).recommendations);
+  });
+
+  it.each([[''], ['   ']])('rejects the blank --user %j', async (user) => {
+    const result = await twostage(workdir, ['recommend', '--user', user, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: --user must be a non-empty string with at least one non-space character\n');
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      error: { code: 'REC_ERR_REQUEST_INVALID', message: '--user must be a non-empty string with at least one non-space character' },
+    });
+  });
+
+  it('reports an invalid --port in one sentence', async () => {
+    const result = await twostage(workdir, ['serve', '--port', 'abc']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: invalid value "abc" for --port: expected an integer from 0 to 65535\n');
+  });
+});
+
+describe('pipeline ingest options', () => {
+  let workdir: string;
+  let reviews: string[];
+
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`missing ${CLI}: run npm run build first`);
+    workdir = mkdtempSync(path.join(tmpdir(), 'twostage-cli-'));
+    reviews = readFileSync(sharedPath('cases', 'B01', 'reviews.jsonl'), 'utf8').trim().split('\n');
+  });
+
+  afterAll(() => {
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it('takes a generic CSV with the column flags of ingest', async () => {
+    const rows = reviews.map((line) => JSON.parse(line) as { user_id: string; parent_asin: string; rating: number; timestamp: number });
+    const csv = path.join(workdir, 'events.csv');
+    writeFileSync(csv, ['user,item,stars,ts', ...rows.map((r) => `${r.user_id},${r.parent_asin},${r.rating},${r.timestamp}`)].join('\n'));
+    const args = ['--user-col', 'user', '--item-col', 'item', '--rating-col', 'stars', '--time-col', 'ts', '--time-unit', 'ms', '--json'];
+    const result = await twostage(workdir, ['pipeline', csv, '--format', 'csv', ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.ok).toBe(true);
+    expect(summary.dataset).toMatchObject({ format: 'csv', feedback: 'explicit', users: 5, interactions: rows.length, badLines: 0 });
+    expect(summary.promoted).toHaveLength(2);
+  }, 300_000);
+
+  it('skips a malformed line with --on-bad-line skip', async () => {
+    const file = path.join(workdir, 'reviews.jsonl');
+    writeFileSync(file, [...reviews.slice(0, 3), '{"rating": 4.0, "user_id": ', ...reviews.slice(3)].join('\n'));
+    const strict = await twostage(workdir, ['pipeline', file, '--json']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/reviews\.jsonl:4: .*\(use --on-bad-line skip/);
+
+    const skipped = await twostage(workdir, ['pipeline', file, '--on-bad-line', 'skip', '--json']);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    const summary = JSON.parse(skipped.stdout);
+    expect(summary.dataset).toMatchObject({ users: 5, interactions: reviews.length, badLines: 1 });
+  }, 300_000);
 });

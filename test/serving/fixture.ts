@@ -59,6 +59,8 @@ export interface FixtureOptions {
   empty?: boolean;
   /** Time of the latest training interaction the retrieval model reports (ms). */
   dataTime?: number;
+  /** Receives the app's log lines (JSON, level info and above); without it the log is silent. */
+  logLines?: string[];
 }
 
 /** The B19 single-leaf model: every row scores 0.5. */
@@ -114,7 +116,8 @@ export async function createServingFixture(options: FixtureOptions = {}): Promis
       singleModelRetrieval(model, { version: record.version, candidateVersion: record.candidateVersion, feedback: 'explicit', maxTopK: TEST_LIMITS.maxTopK, dataTime: options.dataTime }),
     loadRanker: (record) => loadRankerVersion(artifacts, record),
   };
-  const log = pino({ level: 'silent' });
+  const lines = options.logLines;
+  const log = lines ? pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
   const holder = new ModelHolder(registry, loader, log);
 
   const addRanker = async (version: string, modelJson: string, createdAt: number) => {

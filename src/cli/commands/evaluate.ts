@@ -13,9 +13,9 @@ interface EvaluateCommandOptions {
   test?: string;
   cutTime?: string;
   quantile?: string;
-  leaveOut?: number;
+  leaveOut?: string;
   cutoffs?: string;
-  warmThreshold?: number;
+  warmThreshold?: string;
   minRating?: string;
   models?: string;
   output?: string;
@@ -34,9 +34,9 @@ export function registerEvaluateCommand(parent: Command): void {
     .option('--test <file>', 'predefined split: test ratings, such as MovieLens u1.test')
     .option('--cut-time <time>', 'temporal split: cut as an ISO 8601 time or ms since the Unix epoch (default: the --quantile of event time)')
     .option('--quantile <q>', 'temporal split: share of events before the cut, between 0 and 1 (default 0.8)')
-    .option('--leave-out <n>', 'leave-last-out split: latest interactions held out per user (default 1)', parseIntegerFlag('--leave-out'))
+    .option('--leave-out <n>', 'leave-last-out split: latest interactions held out per user (default 1)')
     .option('--cutoffs <list>', 'comma-separated cutoffs K (default 10,20,100)')
-    .option('--warm-threshold <n>', 'training interactions a user needs to count as warm (default 5)', parseIntegerFlag('--warm-threshold'))
+    .option('--warm-threshold <n>', 'training interactions a user needs to count as warm (default 5)')
     .option('--min-rating <r>', 'held-out ratings below r are not relevant (default: every held-out interaction is relevant)')
     .option('--models <list>', 'comma-separated models to evaluate, in table order (default: every available model)')
     .option('--output <dir>', 'folder for report.json and report.html (default: WORKDIR)')
@@ -49,7 +49,7 @@ export function registerEvaluateCommand(parent: Command): void {
           log: ctx.log,
           split: toSplitOptions(options),
           cutoffs: options.cutoffs === undefined ? undefined : parseCutoffs(options.cutoffs),
-          warmThreshold: options.warmThreshold,
+          warmThreshold: options.warmThreshold === undefined ? undefined : parseIntegerFlag('--warm-threshold')(options.warmThreshold),
           minRating: options.minRating === undefined ? null : parseNumberFlag('--min-rating', options.minRating),
           models: options.models === undefined ? undefined : selectEvaluationModels(splitList(options.models), twoStage),
           extraModels: twoStage,
@@ -77,7 +77,7 @@ function toSplitOptions(options: EvaluateCommandOptions): SplitOptions {
   }
   if (kind === 'leave-last-out') {
     if (options.cutTime !== undefined || options.quantile !== undefined) throw invalid('--cut-time and --quantile apply only to --split temporal');
-    return { kind, count: options.leaveOut };
+    return { kind, count: options.leaveOut === undefined ? undefined : parseIntegerFlag('--leave-out')(options.leaveOut) };
   }
   if (options.leaveOut !== undefined) throw invalid('--leave-out applies only to --split leave-last-out');
   return {

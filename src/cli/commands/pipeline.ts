@@ -1,33 +1,35 @@
 import type { Command } from 'commander';
-import { FORMAT_NAMES, type FormatName } from '../../data/dataset.js';
-import { TwostageError } from '../../errors.js';
 import { runPipeline } from '../../pipeline/run.js';
 import { formatPipelineSummary } from '../../pipeline/summary.js';
 import { startServing } from '../../serving/cluster.js';
+import { addIngestOptions, ingestConfigFlags, toIngestOptions, type IngestFlags } from '../ingest-options.js';
 import { action } from '../run.js';
 import { stopOnSignal } from './serve.js';
 
-interface PipelineFlags {
-  format?: string;
+interface PipelineFlags extends IngestFlags {
   json?: boolean;
 }
 
 /**
- * `twostage pipeline [PATH...] [--format F] [--json]` and `twostage start` (the pipeline on the
+ * `twostage pipeline [PATH...] [--format F] [--on-bad-line P] [--user-col …] [--json]` (the ingest
+ * options of `twostage ingest`, passed to its ingest step) and `twostage start` (the pipeline on the
  * shipped sample, then the API).
  */
 export function registerPipelineCommand(parent: Command): void {
-  parent
+  const pipeline = parent
     .command('pipeline')
     .description('Run the main job: ingest, features, ranker, retrieval, candidates, register and promote (no PATH: the shipped sample)')
-    .argument('[paths...]', 'input files (reviews, ratings or events, and item metadata)')
-    .option('--format <format>', `input format (${FORMAT_NAMES.join(', ')}); detected from each file when absent`)
+    .argument('[paths...]', 'input files or a dataset folder (reviews, ratings or events, and item metadata)');
+  addIngestOptions(pipeline)
     .option('--json', 'print one JSON object on stdout')
     .action(
-      action<PipelineFlags>(async (ctx, options, args) => {
-        const summary = await runPipeline(ctx.config, { paths: args, format: parseFormat(options.format), quiet: ctx.json, log: ctx.log });
-        return { json: { ok: true, ...summary }, text: formatPipelineSummary(summary) };
-      }),
+      action<PipelineFlags>(
+        async (ctx, options, args) => {
+          const summary = await runPipeline(ctx.config, { paths: args, ingest: toIngestOptions(options), quiet: ctx.json, log: ctx.log });
+          return { json: { ok: true, ...summary }, text: formatPipelineSummary(summary) };
+        },
+        ingestConfigFlags,
+      ),
     );
 
   parent
@@ -51,10 +53,4 @@ export function registerPipelineCommand(parent: Command): void {
         return undefined;
       }),
     );
-}
-
-function parseFormat(format: string | undefined): FormatName | undefined {
-  if (format === undefined) return undefined;
-  if ((FORMAT_NAMES as readonly string[]).includes(format)) return format as FormatName;
-  throw new TwostageError('REC_ERR_REQUEST_INVALID', `unknown --format "${format}": expected one of ${FORMAT_NAMES.join(', ')}`);
 }

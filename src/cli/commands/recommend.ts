@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/load.js';
+import { readId } from '../../data/policy.js';
 import { TwostageError } from '../../errors.js';
 import { recommendFromRetrieval } from '../../retrieval/recommend.js';
 import { action, parseIntegerFlag, type CommandResult } from '../run.js';
@@ -33,7 +34,7 @@ export function registerRecommendCommand(parent: Command): void {
   parent
     .command('recommend')
     .description("Print one user's recommendations, offline")
-    .requiredOption('--user <id>', 'raw user id')
+    .requiredOption('--user <id>', 'raw user id; surrounding spaces are trimmed as by ingest and the API')
     .option('--stage <stage>', 'retrieval: candidates only; full: candidates reordered by the ranker (default: full when available, else retrieval)')
     .option('--top-k <n>', 'number of recommendations (default: TOP_K, at most MAX_TOP_K)')
     .option('--json', 'print one JSON object on stdout')
@@ -52,7 +53,7 @@ export function registerRecommendCommand(parent: Command): void {
         if (!recommender) {
           throw new TwostageError('REC_ERR_NO_PRODUCTION_MODEL', `--stage ${stage} is not available in this build yet; use --stage retrieval`);
         }
-        return recommender(ctx.config, options.user, topK);
+        return recommender(ctx.config, userIdOf(options.user), topK);
       }),
     );
 }
@@ -71,4 +72,11 @@ async function recommendRetrievalStage(config: Config, userId: string, topK: num
   const header = `user ${r.userId}: ${r.items.length} retrieval candidates from ${r.source}${r.personalized ? '' : ' (not personalized: the model has no factors for this user)'}`;
   const lines = r.items.map((item, rank) => `${String(rank + 1).padStart(3)}. ${item.itemId}  ${item.score.toFixed(4)}`);
   return { json, text: [header, ...lines].join('\n') };
+}
+
+/** Trims the --user id as ingest and the API do (`readId`). A blank id is rejected, as the API rejects it with 400. */
+function userIdOf(raw: string): string {
+  const userId = readId(raw);
+  if (userId === null) throw new TwostageError('REC_ERR_REQUEST_INVALID', '--user must be a non-empty string with at least one non-space character');
+  return userId;
 }

@@ -8,7 +8,7 @@ import { setFullStageRecommender } from './recommend.js';
 
 interface ServeOptions {
   host?: string;
-  port?: number;
+  port?: string;
   json?: boolean;
 }
 
@@ -19,7 +19,8 @@ export function registerServeCommand(parent: Command): void {
     .command('serve')
     .description('Start the HTTP API on the production models (POST /recommendations, /health, /docs, /metrics)')
     .option('--host <host>', 'interface to listen on (default: HOST, 127.0.0.1)')
-    .option('--port <port>', 'TCP port; 0 picks a free port (default: PORT, 8000)', parseIntegerFlag('--port', 0, 65_535))
+    // Parsed by the action rather than by commander, so an invalid value is reported as one error line.
+    .option('--port <port>', 'TCP port; 0 picks a free port (default: PORT, 8000)')
     .action(
       action<ServeOptions>(
         async (ctx) => {
@@ -29,7 +30,7 @@ export function registerServeCommand(parent: Command): void {
           await stopOnSignal(server.close);
           return undefined;
         },
-        (options) => ({ HOST: options.host, PORT: options.port }),
+        (options) => ({ HOST: options.host, PORT: options.port === undefined ? undefined : parseIntegerFlag('--port', 0, 65_535)(options.port) }),
       ),
     );
 }
