@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readId } from '../data/policy.js';
+import { TwostageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { installErrorHandlers } from './error-handler.js';
 import { checkHealth, type PingTarget } from './health.js';
@@ -49,6 +50,26 @@ class ServingLogController extends LogController {
   }
 }
 
+/**
+ * Parses a request body as JSON. Keys that could change an object's prototype once the body is
+ * merged into another object (`__proto__`, and `prototype` under `constructor`) are rejected,
+ * as Fastify's default parser rejects them.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw new TwostageError('REC_ERR_REQUEST_INVALID', 'the request body is empty; send a JSON object such as {"user_id": "U1", "top_k": 10}');
+  try {
+    return JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)) {
+        throw new TwostageError('REC_ERR_REQUEST_INVALID', `the request body has the key "${key === '__proto__' ? '__proto__' : 'constructor.prototype'}", which the API rejects; remove it`);
+      }
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof TwostageError) throw error;
+    throw new TwostageError('REC_ERR_REQUEST_INVALID', `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 /** Builds the Fastify app; the caller listens and closes it. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { limits, holder, metrics } = options;
@@ -67,6 +88,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app, { bodyLimit: limits.bodyLimit, maxTopK: limits.maxTopK });
   // The API takes JSON only; a text body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser says only "Body is not valid JSON" for a syntax error and for a
+  // __proto__ key alike; this one says which.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -22,7 +22,10 @@ const cases: { name: string; payload: string; message: RegExp }[] = [
   { name: 'user_id number', payload: '{"user_id":17,"top_k":5}', message: /user_id must be of type string/ },
   { name: 'user_id too long', payload: JSON.stringify({ user_id: 'u'.repeat(65), top_k: 5 }), message: /at most 64 characters/ },
   { name: 'unknown field', payload: '{"user_id":"U1","top_k":5,"debug":true}', message: /unknown field "debug"/ },
-  { name: 'malformed JSON', payload: '{"user_id":', message: /invalid request body/ },
+  { name: 'malformed JSON', payload: '{"user_id":', message: /the request body is not valid JSON: / },
+  { name: '__proto__ key', payload: '{"user_id":"U1","top_k":5,"__proto__":{"x":1}}', message: /the request body has the key "__proto__"/ },
+  { name: 'constructor.prototype key', payload: '{"user_id":"U1","top_k":5,"constructor":{"prototype":{}}}', message: /"constructor.prototype"/ },
+  { name: 'empty body', payload: '  ', message: /the request body is empty/ },
   { name: 'array body', payload: '[1,2]', message: /body must be of type object/ },
 ];
 
