@@ -88,8 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app, { bodyLimit: limits.bodyLimit, maxTopK: limits.maxTopK });
   // The API takes JSON only; a text body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
-  // Fastify's own JSON parser says only "Body is not valid JSON" for a syntax error and for a
-  // __proto__ key alike; this one says which.
+  // Fastify's own JSON parser returns "Body is not valid JSON" for a syntax error and for a
+  // __proto__ key alike. This parser's messages tell the two apart.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
