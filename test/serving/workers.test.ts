@@ -64,4 +64,30 @@ describe.skipIf(!existsSync(cli))(`SERVE_WORKERS${existsSync(cli) ? '' : ' (skip
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/health/live`)).rejects.toThrow();
   }, 60_000);
+
+  it('prints one JSON object with --json once listening', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'twostage-serve-json-'));
+    const env = { ...process.env, WORKDIR: dir, LOG_LEVEL: 'warn', SERVE_WORKERS: '1', MODEL_POLL_MS: '60000' };
+    await seedStores(loadConfig({ cwd: dir, env }).config, new Map([[RANKER_MODEL_FILE, Buffer.from(constantRankerJson())]]));
+
+    serve = spawn(process.execPath, [cli, 'serve', '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      serve?.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+      });
+      serve?.once('exit', (code) => reject(new Error(`twostage serve exited with code ${code}`)));
+    });
+    const object = JSON.parse(firstLine);
+    expect(object.ok).toBe(true);
+    expect(object.workers).toBe(1);
+    expect(object.docs).toBe(`${object.url}/docs`);
+    expect((await fetch(`${object.url}/health/live`)).status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => serve?.once('exit', (code) => resolve(code)));
+    serve.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
 });

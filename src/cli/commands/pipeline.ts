@@ -4,7 +4,7 @@ import { formatPipelineSummary } from '../../pipeline/summary.js';
 import { startServing } from '../../serving/cluster.js';
 import { addIngestOptions, ingestConfigFlags, toIngestOptions, type IngestFlags } from '../ingest-options.js';
 import { action } from '../run.js';
-import { stopOnSignal } from './serve.js';
+import { listeningObject, stopOnSignal } from './serve.js';
 
 interface PipelineFlags extends IngestFlags {
   json?: boolean;
@@ -35,20 +35,19 @@ export function registerPipelineCommand(parent: Command): void {
   parent
     .command('start')
     .description('Train everything on the shipped sample, then serve the API and print an example request')
+    .option('--json', 'print one JSON object (the pipeline summary, url, docs, workers, example request) on stdout once the API listens')
     .action(
-      action(async (ctx) => {
-        const summary = await runPipeline(ctx.config, { paths: [], quiet: false, log: ctx.log });
-        process.stdout.write(`${formatPipelineSummary(summary)}\n\n`);
+      action<{ json?: boolean }>(async (ctx) => {
+        const summary = await runPipeline(ctx.config, { paths: [], quiet: ctx.json, log: ctx.log });
+        if (!ctx.json) process.stdout.write(`${formatPipelineSummary(summary)}\n\n`);
         const server = await startServing({ config: ctx.config, log: ctx.log });
         const exampleUser = summary.exampleUserId ?? 'some-user';
-        process.stdout.write(
-          [
-            `twostage API listening on ${server.url} (OpenAPI UI: ${server.url}/docs, press Ctrl+C to stop)`,
-            'try:',
-            `  curl -s -X POST ${server.url}/recommendations -H 'content-type: application/json' -d '{"user_id": "${exampleUser}", "top_k": 5}'`,
-            '',
-          ].join('\n'),
-        );
+        const example = `curl -s -X POST ${server.url}/recommendations -H 'content-type: application/json' -d '{"user_id": "${exampleUser}", "top_k": 5}'`;
+        if (ctx.json) {
+          process.stdout.write(`${JSON.stringify({ ...listeningObject(server.url, server.workers), pipeline: summary, example_request: example })}\n`);
+        } else {
+          process.stdout.write([`twostage API listening on ${server.url} (OpenAPI UI: ${server.url}/docs, press Ctrl+C to stop)`, 'try:', `  ${example}`, ''].join('\n'));
+        }
         await stopOnSignal(server.close);
         return undefined;
       }),

@@ -12,7 +12,10 @@ interface ServeOptions {
   json?: boolean;
 }
 
-/** `twostage serve [--host H] [--port N]`: the HTTP API until SIGINT or SIGTERM. */
+/**
+ * `twostage serve [--host H] [--port N] [--json]`: the HTTP API until SIGINT or SIGTERM. With
+ * `--json`, one object goes to stdout once the API listens: `{"ok": true, "url", "docs", "workers"}`.
+ */
 export function registerServeCommand(parent: Command): void {
   setFullStageRecommender(recommendFullStage);
   parent
@@ -21,18 +24,25 @@ export function registerServeCommand(parent: Command): void {
     .option('--host <host>', 'interface to listen on (default: HOST, 127.0.0.1)')
     // Parsed by the action rather than by commander, so an invalid value is reported as one error line.
     .option('--port <port>', 'TCP port; 0 picks a free port (default: PORT, 8000)')
+    .option('--json', 'print one JSON object (url, docs, workers) on stdout once the API listens')
     .action(
       action<ServeOptions>(
         async (ctx) => {
           const server = await startServing({ config: ctx.config, log: ctx.log });
           const processes = server.workers > 1 ? `, ${server.workers} worker processes` : '';
           process.stderr.write(`twostage API listening on ${server.url} (docs: ${server.url}/docs${processes})\n`);
+          if (ctx.json) process.stdout.write(`${JSON.stringify(listeningObject(server.url, server.workers))}\n`);
           await stopOnSignal(server.close);
           return undefined;
         },
         (options) => ({ HOST: options.host, PORT: options.port === undefined ? undefined : parseIntegerFlag('--port', 0, 65_535)(options.port) }),
       ),
     );
+}
+
+/** The `--json` object of `serve` and `start` once the API listens. */
+export function listeningObject(url: string, workers: number): { ok: true; url: string; docs: string; workers: number } {
+  return { ok: true, url, docs: `${url}/docs`, workers };
 }
 
 /** Resolves after the first SIGINT or SIGTERM, once `close` has drained in-flight requests. */
