@@ -170,11 +170,8 @@ export class LineRereader {
 
 /** Reads only the first non-empty line of a file (for format detection), or null for an empty file. */
 export async function readFirstLine(file: string, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string | null> {
-  for await (const batch of readLines(file, { encoding, chunkSize: 64 * 1024 })) {
-    const line = batch.lines.find((l) => l.trim().length > 0);
-    if (line !== undefined) return line;
-  }
-  return null;
+  const [line] = await readFirstLines(file, 1, encoding);
+  return line ?? null;
 }
 
 /**

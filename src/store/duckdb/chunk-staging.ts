@@ -100,7 +100,7 @@ function fillVector(vector: Vector, type: ColumnType, column: ColumnValues, star
     for (let k = 0; k < rows; k++) {
       const value = numbers[start + k];
       if (value < nullBelow || (nanIsNull && Number.isNaN(value))) {
-        validity[k >> 3] &= ~(1 << (k & 7));
+        markNull(validity, k);
         nulls += 1;
         continue;
       }
@@ -112,7 +112,7 @@ function fillVector(vector: Vector, type: ColumnType, column: ColumnValues, star
     for (let k = 0; k < rows; k++) {
       const value = cell(start + k);
       if (value === null || value === undefined) {
-        validity[k >> 3] &= ~(1 << (k & 7));
+        markNull(validity, k);
         nulls += 1;
         continue;
       }
@@ -121,10 +121,18 @@ function fillVector(vector: Vector, type: ColumnType, column: ColumnValues, star
     }
   }
   duckdb.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-  if (nulls > 0) {
-    duckdb.vector_ensure_validity_writable(vector);
-    duckdb.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, validity.byteLength);
-  }
+  if (nulls > 0) copyValidity(vector, validity);
+}
+
+/** Clears the validity bit of row k, marking it NULL. */
+function markNull(validity: Uint8Array, k: number): void {
+  validity[k >> 3] &= ~(1 << (k & 7));
+}
+
+/** Copies a validity mask with some NULL rows into `vector`. */
+function copyValidity(vector: Vector, validity: Uint8Array): void {
+  duckdb.vector_ensure_validity_writable(vector);
+  duckdb.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, validity.byteLength);
 }
 
 /** Values of one vector in DuckDB's layout for `type` (BOOLEAN is one byte per row). */
@@ -167,16 +175,13 @@ function fillStrings(vector: Vector, type: 'VARCHAR' | 'JSON', column: ColumnVal
   for (let k = 0; k < rows; k++) {
     const value = cell(start + k);
     if (value === null || value === undefined) {
-      validity[k >> 3] &= ~(1 << (k & 7));
+      markNull(validity, k);
       nulls += 1;
       continue;
     }
     duckdb.vector_assign_string_element(vector, k, type === 'JSON' ? jsonCellText(value) : String(value));
   }
-  if (nulls > 0) {
-    duckdb.vector_ensure_validity_writable(vector);
-    duckdb.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, validity.byteLength);
-  }
+  if (nulls > 0) copyValidity(vector, validity);
 }
 
 /** Reads a cell of a column, applying `labels`, `nullBelow` and `nanIsNull` to a typed array. */
