@@ -24,6 +24,7 @@ const cases: { name: string; payload: string; message: RegExp }[] = [
   { name: 'unknown field', payload: '{"user_id":"U1","top_k":5,"debug":true}', message: /unknown field "debug"/ },
   { name: 'malformed JSON', payload: '{"user_id":', message: /the request body is not valid JSON: / },
   { name: '__proto__ key', payload: '{"user_id":"U1","top_k":5,"__proto__":{"x":1}}', message: /the request body has the key "__proto__"/ },
+  { name: 'escaped __proto__ key', payload: '{"user_id":"U1","top_k":5,"\\u005f_proto__":{"x":1}}', message: /the request body has the key "__proto__"/ },
   { name: 'constructor.prototype key', payload: '{"user_id":"U1","top_k":5,"constructor":{"prototype":{}}}', message: /"constructor.prototype"/ },
   { name: 'empty body', payload: '  ', message: /the request body is empty/ },
   { name: 'array body', payload: '[1,2]', message: /body must be of type object/ },
