@@ -38,7 +38,7 @@ export function addIngestOptions(command: Command): Command {
     .option('--delimiter <char>', 'csv: field delimiter (default: tab for .tsv, else sniffed from the header)');
 }
 
-/** The settings the ingest flags override: --on-bad-line sets ON_BAD_LINE, which the configuration validates. */
+/** Maps the ingest flags to the settings they override: --on-bad-line sets ON_BAD_LINE, which the configuration validates. */
 export function ingestConfigFlags(flags: IngestFlags): Partial<Record<keyof Config, string | undefined>> {
   return { ON_BAD_LINE: flags.onBadLine };
 }

@@ -62,8 +62,8 @@ export function reportFailure(error: unknown, json: boolean): void {
 
 /**
  * Parses an integer flag, naming the flag in the error. Call it inside an action or its flag
- * mapping, where `action` reports the error as one line (and as JSON with `--json`); as a
- * commander option parser the message would follow commander's own "argument … is invalid.".
+ * mapping, where `action` reports the error as one line (and as JSON with `--json`). As a
+ * commander option parser, its message would follow commander's own "argument … is invalid.".
  */
 export function parseIntegerFlag(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {

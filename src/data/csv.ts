@@ -18,8 +18,8 @@ export const STRAY_QUOTE = 'stray_quote';
  * Splits one CSV record (RFC 4180: fields quoted with `"` where needed, `""` inside quotes is a
  * quote). Returns null when a quoted field is still open at the end of the text, so the caller
  * appends the next line and tries again. Text after a closing quote is kept as part of the
- * field (`"a"b` reads as `ab`), unless `strict` is set: then a closing quote followed by
- * anything but the delimiter or the end of the text returns STRAY_QUOTE.
+ * field (`"a"b` reads as `ab`). With `strict` set, a closing quote followed by anything but the
+ * delimiter or the end of the text returns STRAY_QUOTE instead.
  */
 export function splitCsvRecord(text: string, delimiter: string): string[] | null;
 export function splitCsvRecord(text: string, delimiter: string, strict: boolean): string[] | null | typeof STRAY_QUOTE;

@@ -94,8 +94,8 @@ function expandPath(input: string): string[] {
 
 /**
  * Lines after the first that detection reads when the first line matches no format. Only
- * layouts without a header (JSON Lines, u.data, ratings.dat) are detected from them, so a file
- * whose first line alone is malformed is read, and that line is then reported as a bad line.
+ * layouts without a header (JSON Lines, u.data, ratings.dat) are detected from them. A file whose
+ * first line alone is malformed is then read, and that line is reported as a bad line.
  */
 const DETECTION_FALLBACK_LINES = 20;
 

@@ -206,7 +206,7 @@ export class WasmForest {
 
   /**
    * Adds the first `trees` trees for `rows` rows of the row-major float32 `matrix` (shape
-   * [rows, numFeature], NaN = missing) to `out`, which holds each row's starting margin. Rows go
+   * [rows, numFeature], NaN = missing) to `out`, which contains each row's starting margin. Rows go
    * through in blocks of at most BLOCK_ROWS, so the instance's memory stays small for any batch.
    */
   addTrees(matrix: Float32Array, rows: number, out: Float32Array, trees: number): void {

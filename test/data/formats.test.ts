@@ -100,15 +100,15 @@ describe('generic CSV', () => {
 
 describe('unclosed quotes', () => {
   const mapping = { userCol: 'user', itemCol: 'item', timeCol: 'ts' };
-  /** A CSV of `rows` rows with header user,item,ts whose row `k` is replaced by `override(k)` where it returns a line. */
-  function rowsCsv(rows: number, override: (k: number) => string | undefined = () => undefined): string {
+  /** Builds a CSV of `rows` rows with header user,item,ts, where row k is `replaced[k]` when given. */
+  function rowsCsv(rows: number, replaced: Readonly<Record<number, string>> = {}): string {
     const lines = ['user,item,ts'];
-    for (let k = 1; k <= rows; k++) lines.push(override(k) ?? `u${k},i${k},${1_600_000_000 + k}`);
+    for (let k = 1; k <= rows; k++) lines.push(replaced[k] ?? `u${k},i${k},${1_600_000_000 + k}`);
     return `${lines.join('\n')}\n`;
   }
 
   it('skips only the line where the quote opens', async () => {
-    const file = write('quote.csv', rowsCsv(1000, (k) => (k === 500 ? 'u500,"i500,1600000500' : undefined)));
+    const file = write('quote.csv', rowsCsv(1000, { 500: 'u500,"i500,1600000500' }));
     const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
     expect(summary.interactions).toBe(999);
     expect(summary.linesRead).toBe(1000);
@@ -123,7 +123,7 @@ describe('unclosed quotes', () => {
   it('names the opening line with --on-bad-line error', async () => {
     const good = write('good.csv', rowsCsv(3));
     await ingestFiles(env.store, [good], { quiet: true, format: 'csv', csv: mapping });
-    const file = write('quote.csv', rowsCsv(1000, (k) => (k === 500 ? 'u500,"i500,1600000500' : undefined)));
+    const file = write('quote.csv', rowsCsv(1000, { 500: 'u500,"i500,1600000500' }));
     await expect(ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping })).rejects.toThrow(
       /quote\.csv:501: the quoted field that opens on this line is never closed before the end of the file; close the quote, or write a quote inside a quoted field as "".*--on-bad-line skip/,
     );
@@ -133,7 +133,7 @@ describe('unclosed quotes', () => {
 
   it('resumes after a later quote that closes nothing', async () => {
     // Joined with row 6, the quote opened on row 3 closes before "i6", which is not a delimiter.
-    const file = write('stray.csv', rowsCsv(8, (k) => (k === 3 ? 'u3,"i3,1600000003' : k === 6 ? 'u6,"i6",1600000006' : undefined)));
+    const file = write('stray.csv', rowsCsv(8, { 3: 'u3,"i3,1600000003', 6: 'u6,"i6",1600000006' }));
     const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
     expect(summary.interactions).toBe(7);
     expect(summary.badLines.first.map((b) => b.line)).toEqual([4]);
@@ -143,7 +143,7 @@ describe('unclosed quotes', () => {
   });
 
   it('gives up on a quote open for 1000 lines', async () => {
-    const file = write('long.csv', rowsCsv(1500, (k) => (k === 2 ? 'u2,"i2,1600000002' : k === 1200 ? 'u1200,i1200",1600001200' : undefined)));
+    const file = write('long.csv', rowsCsv(1500, { 2: 'u2,"i2,1600000002', 1200: 'u1200,i1200",1600001200' }));
     const summary = await ingestFiles(env.store, [file], { quiet: true, format: 'csv', csv: mapping, onBadLine: 'skip' });
     expect(summary.badLines.first.map((b) => b.line)).toEqual([3]);
     expect(summary.badLines.first[0].reason).toMatch(/still open 1000 lines later/);

@@ -40,7 +40,7 @@ export function registerServeCommand(parent: Command): void {
     );
 }
 
-/** The `--json` object of `serve` and `start` once the API listens. */
+/** Builds the `--json` object that `serve` and `start` print once the API listens. */
 export function listeningObject(url: string, workers: number): { ok: true; url: string; docs: string; workers: number } {
   return { ok: true, url, docs: `${url}/docs`, workers };
 }
