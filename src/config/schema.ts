@@ -63,7 +63,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Longest user_id the API accepts.' },
   { key: 'BODY_LIMIT', schema: positiveInt(100 * 1024 * 1024), default: 16_384, unit: 'bytes', description: 'Largest request body the API accepts.' },
   { key: 'MODEL_POLL_MS', schema: positiveInt(3_600_000), default: 5_000, unit: 'ms', description: 'How often the API server checks the registry for newly promoted models and loads them.' },
-  { key: 'ITEM_FEATURE_CACHE_MS', schema: z.coerce.number().int().min(0).max(3_600_000), default: 30_000, unit: 'ms', description: 'How long the API server keeps item features read from the online store in memory (0: read them on every request).' },
+  { key: 'ITEM_FEATURE_CACHE_MS', schema: z.coerce.number().int().min(0).max(3_600_000), default: 30_000, unit: 'ms', description: 'Longest time the API server keeps an item\'s features read from the online store in memory; each item keeps them for a random time between half and all of it, so items read together are not all read again at once (0: read them on every request).' },
   { key: 'STORE_TIMEOUT_MS', schema: positiveInt(600_000), default: 2_000, unit: 'ms', description: 'Timeout of one online store or candidate store call made while serving a request.' },
   { key: 'SEED', schema: z.coerce.number().int().min(0).max(2 ** 32 - 1), default: 0, description: 'Random seed for every trainer; the same seed and data give the same models.' },
   { key: 'ON_BAD_LINE', schema: z.enum(['error', 'skip']), default: 'error', description: 'What ingest does with a malformed input line: stop with an error, or skip and count it.' },

@@ -2,6 +2,7 @@ import { TRAINING_GROUPS } from '../features/definitions.js';
 import { readOnlineFeatures } from '../features/online.js';
 import type { FeatureGroup } from '../features/types.js';
 import type { FeatureValue, OnlineStore } from '../store/types.js';
+import { ItemCache } from './item-cache.js';
 import type { NamedValues } from './types.js';
 
 /** Online group that contains each user's interacted item ids (`items`), written by the pipeline. */
@@ -15,28 +16,44 @@ export interface FeatureReader {
   readItems(itemIds: readonly string[], now: number): Promise<NamedValues[]>;
   /** Item ids the user interacted with, as materialized by the pipeline. */
   readHistory(userId: string): Promise<ReadonlySet<string>>;
+  /** Resolves once no background read of item features runs, so the stores can close. */
+  settle(): Promise<void>;
 }
 
-/** Maximum number of items in the in-memory item feature cache; a full cache is cleared. */
-const MAX_CACHED_ITEMS = 200_000;
+export interface FeatureReaderOptions {
+  /** Feature groups to read (default: the training groups). */
+  readonly groups?: readonly FeatureGroup[];
+  /** Maximum age of item features served from memory, ms; 0 reads them on every request. */
+  readonly itemCacheMs?: number;
+  /** Clock of the item cache, ms since the epoch (default Date.now). */
+  readonly clockMs?: () => number;
+  /** Uniform numbers in [0, 1) that spread the item cache's refresh times (default Math.random). */
+  readonly random?: () => number;
+  /** Called with the error of a failed background read of item features. */
+  readonly onRefreshError?: (error: unknown) => void;
+}
 
 /**
  * Creates the feature reader over the online store and the feature store's training groups. Item
- * features are kept in memory for `itemCacheMs` ms (0 disables the cache): they change only when
- * the pipeline materializes new values, and reading 100 items from each item group is most of a
- * request's store time. A request reads only the items missing from the cache, in one batch per group.
+ * features change only when the pipeline materializes new values. Reading 100 items from each item
+ * group is most of a request's store time, so with `itemCacheMs` > 0 they are kept in an ItemCache,
+ * which reads them again in the background before they expire. A request reads only the items
+ * missing from it, in one batch per group. User features and the history are read on every request.
  */
-export function createFeatureReader(online: OnlineStore, options: { groups?: readonly FeatureGroup[]; itemCacheMs?: number } = {}): FeatureReader {
+export function createFeatureReader(online: OnlineStore, options: FeatureReaderOptions = {}): FeatureReader {
   const groups = options.groups ?? TRAINING_GROUPS;
   const itemCacheMs = options.itemCacheMs ?? 0;
   const userGroups = groups.filter((g) => g.entity === 'user');
   const itemGroups = groups.filter((g) => g.entity === 'item');
-  const cache = new Map<string, { values: NamedValues; expires: number }>();
 
   const readItemsFromStore = async (itemIds: readonly string[], now: number): Promise<NamedValues[]> => {
     const perGroup = await Promise.all(itemGroups.map((g) => readOnlineFeatures(online, g, itemIds, { now })));
     return itemIds.map((_, i) => mergeValues(perGroup, i));
   };
+  const cache =
+    itemCacheMs > 0
+      ? new ItemCache(readItemsFromStore, { maxAgeMs: itemCacheMs, clockMs: options.clockMs, random: options.random, onRefreshError: options.onRefreshError })
+      : null;
 
   return {
     async readUser(userId, now) {
@@ -45,28 +62,14 @@ export function createFeatureReader(online: OnlineStore, options: { groups?: rea
     },
     async readItems(itemIds, now) {
       if (itemIds.length === 0) return [];
-      if (itemCacheMs === 0) return readItemsFromStore(itemIds, now);
-
-      const clock = Date.now();
-      const result: NamedValues[] = new Array(itemIds.length);
-      const missing: string[] = [];
-      for (let i = 0; i < itemIds.length; i++) {
-        const entry = cache.get(itemIds[i]);
-        if (entry !== undefined && entry.expires > clock) result[i] = entry.values;
-        else missing.push(itemIds[i]);
-      }
-      if (missing.length > 0) {
-        const read = await readItemsFromStore(missing, now);
-        if (cache.size + missing.length > MAX_CACHED_ITEMS) cache.clear();
-        missing.forEach((id, k) => cache.set(id, { values: read[k], expires: clock + itemCacheMs }));
-        let k = 0;
-        for (let i = 0; i < result.length; i++) if (result[i] === undefined) result[i] = read[k++];
-      }
-      return result;
+      return cache === null ? readItemsFromStore(itemIds, now) : cache.get(itemIds, now);
     },
     async readHistory(userId) {
       const [record] = await online.getMany(HISTORY_GROUP, [userId]);
       return new Set(historyItems(record?.values.items ?? null));
+    },
+    async settle() {
+      await cache?.idle();
     },
   };
 }

@@ -6,6 +6,7 @@ import { openArtifactStore, openCandidateStore, openOnlineStore, openRegistrySto
 import type { ArtifactStore, CandidateStore, OnlineStore, RegistryStore } from '../store/types.js';
 import { buildApp } from './app.js';
 import { createFeatureReader } from './feature-reader.js';
+import { disablePretenuring } from './gc-tuning.js';
 import { createServingMetrics, setModelVersions } from './metrics.js';
 import { ModelHolder, type ModelLoader } from './model-holder.js';
 import { loadRankerVersion } from './ranker-loader.js';
@@ -50,6 +51,7 @@ export function defaultModelLoader(artifacts: ArtifactStore, maxTopK: number): M
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, log } = options;
+  disablePretenuring();
   const stores = await openStores(config);
   try {
     const metrics = createServingMetrics();
@@ -61,6 +63,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await holder.refresh();
     if (!holder.current.retrieval) log.warn({}, 'no retrieval model in production yet; /recommendations returns 503 until one is promoted');
 
+    const features = createFeatureReader(stores.online, {
+      itemCacheMs: config.ITEM_FEATURE_CACHE_MS,
+      onRefreshError: (err) => log.warn({ err }, 'background read of item features failed; the cached values are served until they expire'),
+    });
     const app = await buildApp({
       limits: {
         maxTopK: config.MAX_TOP_K,
@@ -72,7 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       holder,
       recommendDeps: {
         candidates: stores.candidates,
-        features: createFeatureReader(stores.online, { itemCacheMs: config.ITEM_FEATURE_CACHE_MS }),
+        features,
         storeTimeoutMs: config.STORE_TIMEOUT_MS,
         candidateCount: config.CANDIDATE_COUNT,
       },
@@ -109,6 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         closing ??= (async () => {
           holder.stopPolling();
           await app.close();
+          await features.settle();
           await closeStores(stores);
           log.info({}, 'server stopped');
         })();
