@@ -33,7 +33,8 @@ import type { Candidate } from '../src/store/types.js';
  * /recommendations at the target rate, then POST at the highest rate the server sustains. Then
  * the baseline route and POST paced evenly at the target rate by `pacedLoad` (open loop), whose
  * p99 the target is judged on, because autocannon's rate limit sends bursts (see paced-load.ts).
- * Bounded: about two minutes.
+ * Last, POST with autocannon at the target rate over 2 connections, whose bursts hold at most two
+ * requests at once. Bounded: about two and a half minutes.
  */
 const USERS = 2_000;
 const ITEMS = 5_000;
@@ -44,6 +45,8 @@ const BASELINE_SECONDS = 5;
 const MAX_RATE_SECONDS = 5;
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const CONNECTIONS = 10;
+/** Connections of the last autocannon run: its bursts hold at most this many requests at once. */
+const FEW_CONNECTIONS = 2;
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 function random(seed: number): () => number {
@@ -211,13 +214,18 @@ async function redisCpuMs(client: Redis | Cluster): Promise<number> {
   return (field('sys') + field('user')) * 1000;
 }
 
-async function load(child: ChildProcess, url: string, name: string, options: { post: boolean; rate?: number; seconds: number; store?: Redis | Cluster }): Promise<RunFigures> {
+async function load(
+  child: ChildProcess,
+  url: string,
+  name: string,
+  options: { post: boolean; rate?: number; seconds: number; store?: Redis | Cluster; connections?: number },
+): Promise<RunFigures> {
   let counter = 0;
   const cpuBefore = await serverCpuMs(child);
   const storeCpuBefore = options.store ? await redisCpuMs(options.store) : 0;
   const result = await autocannon({
     url,
-    connections: CONNECTIONS,
+    connections: options.connections ?? CONNECTIONS,
     duration: options.seconds,
     overallRate: options.rate,
     requests: options.post
@@ -309,6 +317,7 @@ async function measure(setup: Setup, rankerFiles: ReadonlyMap<string, Buffer>): 
       await load(child, url, 'POST /recommendations, max rate', { post: true, seconds: MAX_RATE_SECONDS, store }),
       await paced(child, url, `GET /health/live paced ${TARGET_RATE}/s`, { post: false, rate: TARGET_RATE, seconds: BASELINE_SECONDS, store }),
       await paced(child, url, `POST /recommendations paced ${TARGET_RATE}/s`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS, store }),
+      await load(child, url, `POST at ${TARGET_RATE}/s, ${FEW_CONNECTIONS} connections`, { post: true, rate: TARGET_RATE, seconds: RUN_SECONDS, store, connections: FEW_CONNECTIONS }),
     ];
   } finally {
     if (store) await closeRedis(store);
@@ -373,18 +382,20 @@ export default async function main(): Promise<void> {
       console.log(`redis / embedded, ${e.name}: req/s ${ratio(x.rps, e.rps)}, p50 ${ratio(x.p50, e.p50)}, p99 ${ratio(x.p99, e.p99)}, server CPU per request ${ratio(x.cpuMsPerRequest, e.cpuMsPerRequest)}, server + Redis CPU per request ${ratio(x.cpuMsPerRequest + (x.storeCpuMsPerRequest ?? 0), e.cpuMsPerRequest)}`);
     }
     console.log(
-      `autocannon rows: ${CONNECTIONS} connections, closed loop; its ${TARGET_RATE}/s rate sends each connection's quota per second in a burst. ` +
+      `autocannon rows: ${CONNECTIONS} connections unless named, closed loop; its ${TARGET_RATE}/s rate sends each connection's quota per second in a burst. ` +
         `Paced rows: one request every ${1000 / TARGET_RATE} ms, open loop, latency from the scheduled send time.`,
     );
     for (let s = 0; s < setups.length; s++) {
       const [baseline, bursts] = results[s];
       const pacedBaseline = results[s][3];
       const pacedTarget = results[s][4];
+      const fewConnections = results[s][5];
       const ok = pacedTarget.p99 <= 5 && pacedTarget.errors === 0 && pacedTarget.non2xx === 0;
       console.log(
         `${setups[s].name}: p99 paced at ${TARGET_RATE}/s: ${formatMs(pacedTarget.p99)} ms (target <= 5 ms, no errors: ${ok ? 'met' : 'missed'}), ` +
           `${(pacedTarget.p99 / Math.max(pacedBaseline.p99, 0.1)).toFixed(1)}x the paced baseline route's p99; ` +
-          `autocannon at ${TARGET_RATE}/s: ${bursts.p99} ms, ${(bursts.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x its baseline route`,
+          `autocannon at ${TARGET_RATE}/s: ${bursts.p99} ms, ${(bursts.p99 / Math.max(baseline.p99, 1)).toFixed(1)}x its baseline route; ` +
+          `with ${FEW_CONNECTIONS} connections: ${fewConnections.p99} ms at ${Math.round(fewConnections.rps)} req/s`,
       );
     }
   } finally {
