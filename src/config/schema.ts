@@ -60,7 +60,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the API server listens on.' },
   { key: 'PORT', schema: z.coerce.number().int().min(0).max(65_535), default: 8000, description: 'TCP port of the API server (0 picks a free port).' },
   { key: 'SERVE_WORKERS', schema: positiveInt(256), default: 1, unit: 'processes', description: 'Number of API server processes sharing HOST:PORT through node:cluster (1: the main process serves). The JavaScript of one process runs on one core, so more processes answer more requests per second when cores are free.' },
-  { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Longest user_id the API accepts.' },
+  { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Longest user_id the API and `twostage recommend --user` accept.' },
   { key: 'BODY_LIMIT', schema: positiveInt(100 * 1024 * 1024), default: 16_384, unit: 'bytes', description: 'Largest request body the API accepts.' },
   { key: 'MODEL_POLL_MS', schema: positiveInt(3_600_000), default: 5_000, unit: 'ms', description: 'How often the API server checks the registry for newly promoted models and loads them.' },
   { key: 'ITEM_FEATURE_CACHE_MS', schema: z.coerce.number().int().min(0).max(3_600_000), default: 30_000, unit: 'ms', description: 'Longest time the API server keeps an item\'s features read from the online store in memory; each item keeps them for a random time between half and all of it, so items read together are not all read again at once (0: read them on every request).' },

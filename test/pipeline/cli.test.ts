@@ -98,6 +98,12 @@ describe('pipeline and models commands', () => {
     });
   });
 
+  it('rejects a --user longer than MAX_USER_ID_LENGTH, as the API does', async () => {
+    const result = await twostage(workdir, ['recommend', '--user', 'U'.repeat(257), '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: --user is 257 characters long: at most MAX_USER_ID_LENGTH (256)\n');
+  });
+
   it('reports an invalid --port in one sentence', async () => {
     const result = await twostage(workdir, ['serve', '--port', 'abc']);
     expect(result.code).toBe(1);

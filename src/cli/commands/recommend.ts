@@ -53,7 +53,7 @@ export function registerRecommendCommand(parent: Command): void {
         if (!recommender) {
           throw new TwostageError('REC_ERR_NO_PRODUCTION_MODEL', `--stage ${stage} is not available in this build yet; use --stage retrieval`);
         }
-        return recommender(ctx.config, userIdOf(options.user), topK);
+        return recommender(ctx.config, userIdOf(options.user, ctx.config.MAX_USER_ID_LENGTH), topK);
       }),
     );
 }
@@ -74,8 +74,14 @@ async function recommendRetrievalStage(config: Config, userId: string, topK: num
   return { json, text: [header, ...lines].join('\n') };
 }
 
-/** Trims the --user id as ingest and the API do (`readId`). A blank id is rejected, as the API rejects it with 400. */
-function userIdOf(raw: string): string {
+/**
+ * Trims the --user id as ingest and the API do (`readId`). A blank id, or one longer than
+ * MAX_USER_ID_LENGTH characters before trimming, is rejected, as the API rejects it with 400.
+ */
+function userIdOf(raw: string, maxLength: number): string {
+  if (raw.length > maxLength) {
+    throw new TwostageError('REC_ERR_REQUEST_INVALID', `--user is ${raw.length} characters long: at most MAX_USER_ID_LENGTH (${maxLength})`);
+  }
   const userId = readId(raw);
   if (userId === null) throw new TwostageError('REC_ERR_REQUEST_INVALID', '--user must be a non-empty string with at least one non-space character');
   return userId;
