@@ -20,7 +20,9 @@ import { openDuckDbOfflineStore } from '../src/store/duckdb/offline-store.js';
  */
 // NOTE: three runs on the 2-core test machine, idle (load average 1.1 to 1.6), measured 0.47 to
 // 0.53 of DuckDB's wall-clock throughput and 0.35 to 0.38 of its CPU throughput (target 0.5).
-// Against one-thread DuckDB they measured 0.44 to 0.48 (wall). docs/data.md records where the time goes.
+// Against one-thread DuckDB they measured 0.44 to 0.48 (wall). With inline string staging, two
+// runs at load average 2.6 to 2.9 measured 0.46 and 0.65 (wall) and 0.40 to 0.41 (CPU). One run
+// of the code before, between them, measured 0.62 and 0.41. docs/data.md records where the time goes.
 const RUNS = 5;
 /** Runs of the four-copies memory check, which needs the peak RSS rather than a stable time. */
 const MEMORY_RUNS = 3;

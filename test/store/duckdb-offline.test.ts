@@ -97,6 +97,43 @@ describe('DuckDB offline store', () => {
     expect(batch.payload.slice(1)).toEqual(texts.slice(1).map((text) => ({ text })));
   });
 
+  it('appends typed columns and inline strings', async () => {
+    // 12 ASCII characters fit DuckDB's inline string; 13, or 7 characters that take 13 UTF-8 bytes, do not.
+    const names = ['', 'B07ABCDEFG', 'exactly12chr', 'thirteen char', '\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9a', '\u00e9', null, 'tab\there'];
+    const n = names.length;
+    const id = Int32Array.from(names, (_, k) => (k === 6 ? -1 : k * 1000 - 3000));
+    const at = Float64Array.from(names, (_, k) => [-(2 ** 53 - 1), -1, 0, 2 ** 32, -(2 ** 32) - 1, 2 ** 53 - 1, Number.NaN, 1_700_000_000_123][k]);
+    const score = Float64Array.from(names, (_, k) => (k === 3 ? Number.NaN : k / 4));
+
+    await store.replaceTables([EVENTS], async (w) => {
+      await w.events.appendColumns!(
+        [
+          { values: id, nullBelow: -2000 },
+          { values: names },
+          { values: at, nanIsNull: true },
+          { values: score, nanIsNull: true },
+          { values: Int8Array.from(names, (_, k) => (k === 6 ? -1 : k % 2)), labels: [false, true], nullBelow: 0 },
+          { values: names.map((name) => (name === null ? null : { name })) },
+        ],
+        n,
+      );
+    });
+
+    const batch = await store.readTable('events');
+    expect(batch.id).toEqual([null, -2000, -1000, 0, 1000, 2000, -1, 4000]);
+    expect(batch.name).toEqual(names);
+    expect(batch.at).toEqual([-(2 ** 53 - 1), -1, 0, 2 ** 32, -(2 ** 32) - 1, 2 ** 53 - 1, null, 1_700_000_000_123]);
+    expect(batch.score).toEqual([0, 0.25, 0.5, null, 1, 1.25, 1.5, 1.75]);
+    expect(batch.flag).toEqual([false, true, false, true, false, true, null, true]);
+    expect(batch.payload).toEqual(names.map((name) => (name === null ? null : { name })));
+
+    // Equality compares the whole inline slot, so this finds the rows only if its padding is zero.
+    for (const name of ['', 'B07ABCDEFG', 'exactly12chr', '\u00e9']) {
+      const reader = await store.connection.runAndReadAll('SELECT count(*)::INTEGER FROM events WHERE name = $1', [name]);
+      expect(reader.getRowsJS()[0][0]).toBe(1);
+    }
+  });
+
   it('rejects integers out of column range', async () => {
     await store.replaceTables([EVENTS], async (w) => w.events.append([[1, 'kept', 1, 1, true, null]]));
     const tooBig = store.replaceTables([EVENTS], async (w) => w.events.append([[2 ** 31, 'int overflow', 1, 1, true, null]]));
