@@ -17,7 +17,21 @@ export interface SettingSpec {
   readonly secret?: boolean;
 }
 
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+/**
+ * An integer from `min` to `max`, given as a number or as its text (environment and `.env` values
+ * are text). Empty text is an error, not 0, and every invalid value gets the same message with
+ * the range, so `PORT=` in a `.env` file does not quietly pick a random port.
+ */
+const integerIn = (min: number, max: number) =>
+  z.union([z.number(), z.string()]).transform((raw, context) => {
+    const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      context.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+const positiveInt = (max: number) => integerIn(1, max);
 const storeUrl = z.string().min(1).regex(/^[a-z][a-z0-9+.-]*:\/\//, 'must be a URL with a scheme, such as sqlite:///path or redis://host:6379');
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -58,14 +72,14 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'TOP_K', schema: positiveInt(10_000), default: 10, unit: 'items', description: 'Default number of recommendations when a request gives no top_k.' },
   { key: 'MAX_TOP_K', schema: positiveInt(10_000), default: 100, unit: 'items', description: 'Largest top_k a request may ask for.' },
   { key: 'HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the API server listens on.' },
-  { key: 'PORT', schema: z.coerce.number().int().min(0).max(65_535), default: 8000, description: 'TCP port of the API server (0 picks a free port).' },
+  { key: 'PORT', schema: integerIn(0, 65_535), default: 8000, description: 'TCP port of the API server (0 picks a free port).' },
   { key: 'SERVE_WORKERS', schema: positiveInt(256), default: 1, unit: 'processes', description: 'Number of API server processes sharing HOST:PORT through node:cluster (1: the main process serves). The JavaScript of one process runs on one core, so more processes answer more requests per second when cores are free.' },
-  { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Longest user_id the API and `twostage recommend --user` accept.' },
+  { key: 'MAX_USER_ID_LENGTH', schema: positiveInt(65_536), default: 256, unit: 'characters', description: 'Maximum length of a user_id, in characters, that the API and `twostage recommend --user` accept.' },
   { key: 'BODY_LIMIT', schema: positiveInt(100 * 1024 * 1024), default: 16_384, unit: 'bytes', description: 'Largest request body the API accepts.' },
   { key: 'MODEL_POLL_MS', schema: positiveInt(3_600_000), default: 5_000, unit: 'ms', description: 'How often the API server checks the registry for newly promoted models and loads them.' },
-  { key: 'ITEM_FEATURE_CACHE_MS', schema: z.coerce.number().int().min(0).max(3_600_000), default: 30_000, unit: 'ms', description: 'Maximum age of the item features the API server serves from memory; it reads an item again in the background once its entry reaches a random age between half and three quarters of this (0: read them from the online store on every request).' },
+  { key: 'ITEM_FEATURE_CACHE_MS', schema: integerIn(0, 3_600_000), default: 30_000, unit: 'ms', description: 'Maximum age of the item features the API server serves from memory; it reads an item again in the background once its entry reaches a random age between half and three quarters of this (0: read them from the online store on every request).' },
   { key: 'STORE_TIMEOUT_MS', schema: positiveInt(600_000), default: 2_000, unit: 'ms', description: 'Timeout of one online store or candidate store call made while serving a request.' },
-  { key: 'SEED', schema: z.coerce.number().int().min(0).max(2 ** 32 - 1), default: 0, description: 'Random seed for every trainer; the same seed and data give the same models.' },
+  { key: 'SEED', schema: integerIn(0, 2 ** 32 - 1), default: 0, description: 'Random seed for every trainer; the same seed and data give the same models.' },
   { key: 'ON_BAD_LINE', schema: z.enum(['error', 'skip']), default: 'error', description: 'What ingest does with a malformed input line: stop with an error, or skip and count it.' },
   { key: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', description: 'Minimum level of the JSON logs written to stderr.' },
   { key: 'AWS_REGION', schema: z.string().min(1), default: 'us-east-1', description: 'AWS region for dynamodb:// and s3:// stores.' },

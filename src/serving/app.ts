@@ -85,7 +85,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Reject unknown fields and wrong types instead of silently dropping or coercing them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
-    return503OnClosing: true,
+    // While closing, a request on a connection still open is answered as usual and its
+    // connection closed after it. Fastify's 503 for it had a body outside the API's error shape,
+    // and the client could not tell a refused request from a failed one.
+    return503OnClosing: false,
     logController: new ServingLogController(),
   });
   installErrorHandlers(app, { bodyLimit: limits.bodyLimit, maxTopK: limits.maxTopK });
@@ -126,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/', { schema: { summary: 'Service information and liveness', hide: false } }, async () => ({
     name: 'twostage',
     status: 'live',
-    endpoints: { recommendations: 'POST /recommendations', health: 'GET /health', docs: 'GET /docs', metrics: 'GET /metrics' },
+    endpoints: { recommendations: 'POST /recommendations', health: 'GET /health', live: 'GET /health/live', docs: 'GET /docs', metrics: 'GET /metrics' },
     model_versions: { retrieval: holder.current.retrieval?.version ?? null, ranker: holder.current.ranker?.version ?? null },
   }));
 

@@ -29,8 +29,8 @@ const REFRESH_TO = 0.75;
 const REFRESH_BATCH = 256;
 /** Wait before a failed background read of an item is tried again, ms. */
 const REFRESH_RETRY_MS = 1_000;
-/** Maximum number of items in memory; a full cache is cleared. */
-const MAX_ITEMS = 200_000;
+/** Maximum number of items in memory; a read that would pass it clears the cache first. */
+export const MAX_CACHED_ITEMS = 200_000;
 
 /**
  * In-memory item feature values with refresh ahead of expiry. An entry is served for `maxAgeMs`
@@ -93,7 +93,10 @@ export class ItemCache {
   }
 
   private store(itemIds: readonly string[], values: readonly NamedValues[], clock: number): void {
-    if (this.entries.size + itemIds.length > MAX_ITEMS) this.entries.clear();
+    // Only items not in memory yet count towards the limit: a refresh replaces entries in place.
+    let added = 0;
+    for (const itemId of itemIds) if (!this.entries.has(itemId)) added += 1;
+    if (this.entries.size + added > MAX_CACHED_ITEMS) this.entries.clear();
     const { maxAgeMs } = this.options;
     for (let k = 0; k < itemIds.length; k++) {
       const refreshAt = clock + maxAgeMs * (REFRESH_FROM + (REFRESH_TO - REFRESH_FROM) * this.random());

@@ -49,6 +49,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { ONLINE_STORE_URL: 'online.sqlite' } })).toThrow(/ONLINE_STORE_URL/);
   });
 
+  it.each([
+    ['PORT', '', 'expected an integer from 0 to 65535'],
+    ['ITEM_FEATURE_CACHE_MS', ' ', 'expected an integer from 0 to 3600000'],
+    ['SEED', 'abc', 'expected an integer from 0 to 4294967295'],
+    ['TOP_K', '', 'expected an integer from 1 to'],
+    ['CANDIDATE_COUNT', '1.5', 'expected an integer from 1 to 10000'],
+    ['PORT', '99999999999999999999', 'expected an integer from 0 to 65535'],
+  ])('rejects %s=%j with the allowed range, not as 0', (key, value, message) => {
+    expect(() => loadConfig({ cwd: tmpdir(), env: { [key]: value } })).toThrow(`invalid value ${JSON.stringify(value)} for ${key} (from environment): ${message}`);
+  });
+
+  it('reads integers given as numbers or as text with spaces', () => {
+    const { config } = loadConfig({ cwd: tmpdir(), env: { PORT: ' 8001 ' }, flags: { CANDIDATE_COUNT: 70 } });
+    expect(config.PORT).toBe(8001);
+    expect(config.CANDIDATE_COUNT).toBe(70);
+  });
+
   it('names the .env file and line of an invalid value', () => {
     const cwd = folderWithEnv('# settings\nPORT=8100\nTOP_K=abc\n');
     expect(() => loadConfig({ cwd, env: {} })).toThrow(`invalid value "abc" for TOP_K (from ${path.join(cwd, '.env')} line 3)`);

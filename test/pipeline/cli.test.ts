@@ -104,6 +104,13 @@ describe('pipeline and models commands', () => {
     expect(result.stderr).toBe('error: --user is 257 characters long: at most MAX_USER_ID_LENGTH (256)\n');
   });
 
+  it('counts --user characters as code points, as the API does', async () => {
+    // 200 emoji are 400 UTF-16 units but 200 characters: within the limit, so the id is looked up.
+    const result = await twostage(workdir, ['recommend', '--user', '\u{1F600}'.repeat(200), '--stage', 'full', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).user_id).toBe('\u{1F600}'.repeat(200));
+  });
+
   it('reports an invalid --port in one sentence', async () => {
     const result = await twostage(workdir, ['serve', '--port', 'abc']);
     expect(result.code).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ItemCache } from '../../src/serving/item-cache.js';
+import { ItemCache, MAX_CACHED_ITEMS } from '../../src/serving/item-cache.js';
 import type { NamedValues } from '../../src/serving/types.js';
 
 /** A store of one value per item, with a log of the reads made and an optional failure. */
@@ -102,6 +102,21 @@ describe('ItemCache', () => {
     await cache.get(['A'], 0);
     await cache.idle();
     expect(valuesOf(await cache.get(['A'], 0))).toEqual([2]);
+  });
+
+  it('keeps a full cache when a background read refreshes items already in it', async () => {
+    const store = fakeStore();
+    let clock = 0;
+    const cache = new ItemCache(store.read, { maxAgeMs: 1_000, clockMs: () => clock, random: () => 0 });
+    const ids = Array.from({ length: MAX_CACHED_ITEMS - 100 }, (_, i) => `I${i}`);
+    for (let start = 0; start < ids.length; start += 10_000) await cache.get(ids.slice(start, start + 10_000), 0);
+    clock = 500;
+    await cache.get(ids.slice(0, 300), 0);
+    await cache.idle();
+    expect(cache.size).toBe(MAX_CACHED_ITEMS - 100);
+    // A read of 101 new items would pass the limit: the cache starts again from them.
+    await cache.get(Array.from({ length: 101 }, (_, i) => `new${i}`), 0);
+    expect(cache.size).toBe(101);
   });
 
   it('reads queued items in batches of at most 256, each as of its latest feature time', async () => {

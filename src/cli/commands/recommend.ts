@@ -77,12 +77,20 @@ async function recommendRetrievalStage(config: Config, userId: string, topK: num
 /**
  * Trims the --user id as ingest and the API do (`readId`). A blank id, or one longer than
  * MAX_USER_ID_LENGTH characters before trimming, is rejected, as the API rejects it with 400.
+ * Characters are Unicode code points, as the API's JSON schema counts them, not UTF-16 units.
  */
 function userIdOf(raw: string, maxLength: number): string {
-  if (raw.length > maxLength) {
-    throw new TwostageError('REC_ERR_REQUEST_INVALID', `--user is ${raw.length} characters long: at most MAX_USER_ID_LENGTH (${maxLength})`);
+  const length = codePointCount(raw);
+  if (length > maxLength) {
+    throw new TwostageError('REC_ERR_REQUEST_INVALID', `--user is ${length} characters long: at most MAX_USER_ID_LENGTH (${maxLength})`);
   }
   const userId = readId(raw);
   if (userId === null) throw new TwostageError('REC_ERR_REQUEST_INVALID', '--user must be a non-empty string with at least one non-space character');
   return userId;
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
 }
