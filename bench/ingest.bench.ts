@@ -18,11 +18,10 @@ import { openDuckDbOfflineStore } from '../src/store/duckdb/offline-store.js';
  * alike, and the best run of each counts. Memory is bounded if ingesting the reviews repeated
  * four times (4x the bytes, the same distinct pairs) peaks at about the same RSS as one copy.
  */
-// NOTE: three runs on the 2-core test machine, idle (load average 1.1 to 1.6), measured 0.47 to
-// 0.53 of DuckDB's wall-clock throughput and 0.35 to 0.38 of its CPU throughput (target 0.5).
-// Against one-thread DuckDB they measured 0.44 to 0.48 (wall). With inline string staging, two
-// runs at load average 2.6 to 2.9 measured 0.46 and 0.65 (wall) and 0.40 to 0.41 (CPU). One run
-// of the code before, between them, measured 0.62 and 0.41. docs/data.md records where the time goes.
+// NOTE: the ratios depend on the machine's speed of the day. On one 2-core machine, idle, three
+// runs measured 0.47 to 0.53 of DuckDB's wall-clock throughput (CPU 0.35 to 0.38); on a faster
+// one, idle, three runs with inline string staging measured 0.59 to 0.61 (CPU 0.40 to 0.41, 0.51
+// to 0.54 of one-thread DuckDB's wall). docs/benchmarks.md has the tables, docs/data.md the phases.
 const RUNS = 5;
 /** Runs of the four-copies memory check, which needs the peak RSS rather than a stable time. */
 const MEMORY_RUNS = 3;
