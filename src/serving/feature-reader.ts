@@ -31,6 +31,8 @@ export interface FeatureReaderOptions {
   readonly random?: () => number;
   /** Called with the error of a failed background read of item features. */
   readonly onRefreshError?: (error: unknown) => void;
+  /** Time limit of one background read of item features, ms (default none). */
+  readonly refreshTimeoutMs?: number;
 }
 
 /**
@@ -52,7 +54,13 @@ export function createFeatureReader(online: OnlineStore, options: FeatureReaderO
   };
   const cache =
     itemCacheMs > 0
-      ? new ItemCache(readItemsFromStore, { maxAgeMs: itemCacheMs, clockMs: options.clockMs, random: options.random, onRefreshError: options.onRefreshError })
+      ? new ItemCache(readItemsFromStore, {
+          maxAgeMs: itemCacheMs,
+          clockMs: options.clockMs,
+          random: options.random,
+          onRefreshError: options.onRefreshError,
+          refreshTimeoutMs: options.refreshTimeoutMs,
+        })
       : null;
 
   return {

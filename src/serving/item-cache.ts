@@ -1,3 +1,4 @@
+import { withTimeout } from './timeout.js';
 import type { NamedValues } from './types.js';
 
 /** Reads the merged feature values of items, in the order of `itemIds`, as of `now` (ms). */
@@ -12,6 +13,8 @@ export interface ItemCacheOptions {
   readonly random?: () => number;
   /** Called with the error of a failed background read (default: ignored; the entries expire as usual). */
   readonly onRefreshError?: (error: unknown) => void;
+  /** Time limit of one background read, ms (default none), so a hung store cannot hold shutdown. */
+  readonly refreshTimeoutMs?: number;
 }
 
 interface Entry {
@@ -137,7 +140,9 @@ export class ItemCache {
 
   private async refreshBatch(batch: { itemIds: string[]; now: number }): Promise<void> {
     try {
-      const values = await this.read(batch.itemIds, batch.now);
+      const reading = this.read(batch.itemIds, batch.now);
+      const { refreshTimeoutMs } = this.options;
+      const values = await (refreshTimeoutMs === undefined ? reading : withTimeout(reading, refreshTimeoutMs, 'background read of item features'));
       this.store(batch.itemIds, values, this.clockMs());
     } catch (error) {
       // The entries stay until they expire; they are queued again after a pause.

@@ -65,6 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
     const features = createFeatureReader(stores.online, {
       itemCacheMs: config.ITEM_FEATURE_CACHE_MS,
+      refreshTimeoutMs: config.STORE_TIMEOUT_MS,
       onRefreshError: (err) => log.warn({ err }, 'background read of item features failed; the cached values are served until they expire'),
     });
     const app = await buildApp({

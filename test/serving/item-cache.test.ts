@@ -119,6 +119,26 @@ describe('ItemCache', () => {
     expect(cache.size).toBe(101);
   });
 
+  it('gives up a background read after refreshTimeoutMs, so idle() resolves with a hung store', async () => {
+    let clock = 0;
+    let calls = 0;
+    const errors: string[] = [];
+    const cache = new ItemCache(
+      async (ids) => {
+        calls += 1;
+        if (calls === 1) return ids.map(() => ({ v: 1 }));
+        return new Promise<NamedValues[]>(() => {});
+      },
+      { maxAgeMs: 1_000, clockMs: () => clock, random: () => 0, refreshTimeoutMs: 20, onRefreshError: (e) => errors.push((e as Error).message) },
+    );
+    await cache.get(['A'], 0);
+    clock = 500;
+    expect(valuesOf(await cache.get(['A'], 0))).toEqual([1]);
+    await cache.idle();
+    expect(errors).toEqual(['background read of item features timed out after 20 ms']);
+    expect(valuesOf(await cache.get(['A'], 0))).toEqual([1]);
+  });
+
   it('reads queued items in batches of at most 256, each as of its latest feature time', async () => {
     const store = fakeStore();
     const times: number[] = [];
