@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config/load.js';
 import { TwostageError } from '../errors.js';
 import { createLogger, setLogger, type Logger } from '../log.js';
+import { parseIntegerText } from '../config/integer-text.js';
 
 export interface CommandContext {
   config: Config;
@@ -67,7 +68,7 @@ export function reportFailure(error: unknown, json: boolean): void {
  */
 export function parseIntegerFlag(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value: string) => {
-    const parsed = Number(value);
+    const parsed = parseIntegerText(value);
     if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
       throw new InvalidArgumentError(`invalid value "${value}" for ${name}: expected an integer ${range}`);

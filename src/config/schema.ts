@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIntegerText } from './integer-text.js';
 import { DEFAULT_RETRIEVAL_SOURCES, parseRetrievalSources } from './retrieval-sources.js';
 
 /**
@@ -18,13 +19,13 @@ export interface SettingSpec {
 }
 
 /**
- * An integer from `min` to `max`, given as a number or as its text (environment and `.env` values
- * are text). Empty text is an error, not 0, and every invalid value gets the same message with
- * the range, so `PORT=` in a `.env` file does not quietly pick a random port.
+ * An integer from `min` to `max`, given as a number or as decimal text (environment and `.env`
+ * values are text; see parseIntegerText). Empty text is an error, not 0, and every invalid value
+ * gets the same message with the range, so `PORT=` in a `.env` file does not quietly pick a random port.
  */
 const integerIn = (min: number, max: number) =>
   z.union([z.number(), z.string()]).transform((raw, context) => {
-    const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw);
+    const value = typeof raw === 'number' ? raw : parseIntegerText(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
       context.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
       return z.NEVER;

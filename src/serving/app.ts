@@ -92,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new ServingLogController(),
   });
   installErrorHandlers(app, { bodyLimit: limits.bodyLimit, maxTopK: limits.maxTopK });
+  closeConnectionsWhileClosing(app);
   // The API takes JSON only; a text body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   // Fastify's own JSON parser returns "Body is not valid JSON" for a syntax error and for a
@@ -158,4 +159,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   return app;
+}
+
+/**
+ * Once the server starts closing, every response carries `connection: close`, so Node closes its
+ * connection after it. A request already in flight when the close began was routed as keep-alive;
+ * its connection then stayed open, and held the process, until the client left or the keep-alive
+ * timeout (72 s) passed.
+ */
+function closeConnectionsWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }

@@ -56,6 +56,10 @@ describe('loadConfig', () => {
     ['TOP_K', '', 'expected an integer from 1 to'],
     ['CANDIDATE_COUNT', '1.5', 'expected an integer from 1 to 10000'],
     ['PORT', '99999999999999999999', 'expected an integer from 0 to 65535'],
+    ['PORT', '0x10', 'expected an integer from 0 to 65535'],
+    ['TOP_K', '1e1', 'expected an integer from 1 to'],
+    ['PORT', '8000.9999999999999999', 'expected an integer from 0 to 65535'],
+    ['SEED', '1.0', 'expected an integer from 0 to 4294967295'],
   ])('rejects %s=%j with the allowed range, not as 0', (key, value, message) => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { [key]: value } })).toThrow(`invalid value ${JSON.stringify(value)} for ${key} (from environment): ${message}`);
   });

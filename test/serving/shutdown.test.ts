@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServingFixture, type ServingFixture } from './fixture.js';
+import { createServingFixture, slowStore, type ServingFixture } from './fixture.js';
 
 let fixture: ServingFixture | undefined;
 
@@ -59,5 +59,23 @@ describe('graceful shutdown', () => {
     expect(during).toMatch(/^HTTP\/1\.1 200/);
     expect(during.toLowerCase()).toContain('connection: close');
     expect(during).toContain('"recommendations"');
+  });
+
+  it('closes the connection of a request that was in flight when the close began', async () => {
+    fixture = await createServingFixture({ wrapCandidates: (store) => slowStore(store, 100) });
+    const address = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
+    const connection = await connect(Number(new URL(address).port));
+    const body = JSON.stringify({ user_id: 'U1', top_k: 2 });
+    const answer = connection.send(`POST /recommendations HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    const socketClosed = new Promise((resolve) => connection.socket.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const closing = fixture.app.close();
+
+    const response = await answer;
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    expect(response.toLowerCase()).toContain('connection: close');
+    // The server ends the connection itself; before, it stayed open for the keep-alive timeout (72 s).
+    await socketClosed;
+    await closing;
   });
 });
