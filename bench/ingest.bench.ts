@@ -18,10 +18,10 @@ import { openDuckDbOfflineStore } from '../src/store/duckdb/offline-store.js';
  * alike, and the best run of each counts. Memory is bounded if ingesting the reviews repeated
  * four times (4x the bytes, the same distinct pairs) peaks at about the same RSS as one copy.
  */
-// NOTE: the ratios depend on the machine's speed of the day. On one 2-core machine, idle, three
-// runs measured 0.47 to 0.53 of DuckDB's wall-clock throughput (CPU 0.35 to 0.38); on a faster
-// one, idle, three runs with inline string staging measured 0.59 to 0.61 (CPU 0.40 to 0.41, 0.51
-// to 0.54 of one-thread DuckDB's wall). docs/benchmarks.md has the tables, docs/data.md the phases.
+// NOTE: the ratios depend on the machine's speed of the day. On one idle 2-core machine, three
+// runs measured 0.47 to 0.53 of DuckDB's wall-clock throughput (CPU 0.35 to 0.38). On a faster
+// idle one, three runs with inline string staging measured 0.59 to 0.61 (CPU 0.40 to 0.41), and
+// 0.51 to 0.54 of one-thread DuckDB's wall-clock throughput. docs/benchmarks.md has the tables.
 const RUNS = 5;
 /** Runs of the four-copies memory check, which needs the peak RSS rather than a stable time. */
 const MEMORY_RUNS = 3;

@@ -85,9 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Reject unknown fields and wrong types instead of silently dropping or coercing them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
-    // While closing, a request on a connection still open is answered as usual and its
-    // connection closed after it. Fastify's 503 for it had a body outside the API's error shape,
-    // and the client could not tell a refused request from a failed one.
+    // While closing, a request on a connection still open is served as usual, then its connection
+    // is closed. Fastify's own 503 for it has a body outside the API's error shape.
     return503OnClosing: false,
     logController: new ServingLogController(),
   });
@@ -162,10 +161,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /**
- * Once the server starts closing, every response carries `connection: close`, so Node closes its
- * connection after it. A request already in flight when the close began was routed as keep-alive;
- * its connection then stayed open, and held the process, until the client left or the keep-alive
- * timeout (72 s) passed.
+ * Adds `connection: close` to every response once the server starts closing, so Node closes the
+ * connection after it. Without it, a request in flight when the close began keeps its connection,
+ * and so the process, alive until the client leaves or Fastify's keep-alive timeout (72 s) ends.
  */
 function closeConnectionsWhileClosing(app: FastifyInstance): void {
   let closing = false;

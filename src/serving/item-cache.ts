@@ -49,7 +49,8 @@ export class ItemCache {
   private readonly entries = new Map<string, Entry>();
   /** Items queued for a background read, with the feature time of the request that queued them. */
   private readonly queued = new Map<string, number>();
-  private refreshing = false;
+  /** The background loop while it runs, else null. */
+  private refreshing: Promise<void> | null = null;
   private readonly clockMs: () => number;
   private readonly random: () => number;
 
@@ -90,9 +91,9 @@ export class ItemCache {
     return this.entries.size;
   }
 
-  /** Resolves once no background read is queued or running (for tests and shutdown). */
+  /** Waits until no background read is queued or running (for tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.refreshing) await new Promise((resolve) => setImmediate(resolve));
+    while (this.refreshing !== null) await this.refreshing;
   }
 
   private store(itemIds: readonly string[], values: readonly NamedValues[], clock: number): void {
@@ -107,21 +108,20 @@ export class ItemCache {
     }
   }
 
-  /** Starts the background loop unless it runs: one batch per turn of the event loop until the queue is empty. */
+  /** Starts the background loop unless it runs. */
   private startRefresh(): void {
-    if (this.refreshing) return;
-    this.refreshing = true;
-    setImmediate(() => void this.refreshBatches());
+    if (this.refreshing === null) this.refreshing = this.refreshBatches();
   }
 
+  /** Reads one batch per turn of the event loop, after the current request, until the queue is empty. */
   private async refreshBatches(): Promise<void> {
     try {
       while (this.queued.size > 0) {
-        await this.refreshBatch(this.takeBatch());
         await new Promise((resolve) => setImmediate(resolve));
+        await this.refreshBatch(this.takeBatch());
       }
     } finally {
-      this.refreshing = false;
+      this.refreshing = null;
     }
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ItemCache, MAX_CACHED_ITEMS } from '../../src/serving/item-cache.js';
 import type { NamedValues } from '../../src/serving/types.js';
 
-/** A store of one value per item, with a log of the reads made and an optional failure. */
+/** Creates a store of one value per item that logs its reads and can be made to fail. */
 function fakeStore() {
   const values = new Map<string, number>();
   const reads: string[][] = [];
@@ -24,7 +24,7 @@ function fakeStore() {
 const valuesOf = (rows: NamedValues[]) => rows.map((r) => r.v);
 
 describe('ItemCache', () => {
-  it('serves values from memory, then refreshes them in the background after the refresh time', async () => {
+  it('refreshes stale entries in the background', async () => {
     const store = fakeStore();
     store.values.set('A', 1);
     let clock = 0;
@@ -119,7 +119,7 @@ describe('ItemCache', () => {
     expect(cache.size).toBe(101);
   });
 
-  it('gives up a background read after refreshTimeoutMs, so idle() resolves with a hung store', async () => {
+  it('times out a hung background read', async () => {
     let clock = 0;
     let calls = 0;
     const errors: string[] = [];
@@ -139,7 +139,7 @@ describe('ItemCache', () => {
     expect(valuesOf(await cache.get(['A'], 0))).toEqual([1]);
   });
 
-  it('reads queued items in batches of at most 256, each as of its latest feature time', async () => {
+  it('refreshes in batches of 256', async () => {
     const store = fakeStore();
     const times: number[] = [];
     let clock = 0;

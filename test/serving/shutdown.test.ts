@@ -37,10 +37,10 @@ function connect(port: number): Promise<{ send(raw: string): Promise<string>; so
 }
 
 describe('graceful shutdown', () => {
-  it('answers a request that reaches an open connection while the server closes, then closes the connection', async () => {
+  it('serves a request arriving during close', async () => {
     fixture = await createServingFixture();
     // Holds the close in its first phase, when Fastify already counts as closing but the
-    // connections are still open: the window in which requests under load met a bare 503.
+    // connections are still open. Under load, requests reach the server in this window.
     fixture.app.addHook('preClose', async () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     });
@@ -61,7 +61,7 @@ describe('graceful shutdown', () => {
     expect(during).toContain('"recommendations"');
   });
 
-  it('closes the connection of a request that was in flight when the close began', async () => {
+  it('closes in-flight connections at close', async () => {
     fixture = await createServingFixture({ wrapCandidates: (store) => slowStore(store, 100) });
     const address = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
     const connection = await connect(Number(new URL(address).port));
@@ -74,7 +74,8 @@ describe('graceful shutdown', () => {
     const response = await answer;
     expect(response).toMatch(/^HTTP\/1\.1 200/);
     expect(response.toLowerCase()).toContain('connection: close');
-    // The server ends the connection itself; before, it stayed open for the keep-alive timeout (72 s).
+    // The server ends the connection itself. Without `connection: close` it would stay open until
+    // Fastify's keep-alive timeout (72 s).
     await socketClosed;
     await closing;
   });
